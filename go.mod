@@ -1,0 +1,3 @@
+module github.com/liteforge/liteforge
+
+go 1.26

@@ -1,0 +1,104 @@
+// Package kernels holds one file per op family, each with float and integer
+// paths. A kernel validates and precomputes in Prepare and computes in Eval,
+// which allocates nothing. Integer paths reproduce TFLite's reference kernels
+// bit for bit.
+package kernels
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/liteforge/liteforge/internal/fixedpoint"
+	"github.com/liteforge/liteforge/ir"
+)
+
+// Context carries one interpreter's settings to its kernels.
+type Context struct {
+	// Threads is how many goroutines a kernel may use (at least 1).
+	Threads int
+	// Rounding selects MultiplyByQuantizedMultiplier's rounding.
+	Rounding fixedpoint.Rounding
+	// Warnf reports something the user should know once (a model TFLite
+	// would reject but liteforge runs, say). It may be nil.
+	Warnf func(format string, args ...any)
+}
+
+// Warn calls Warnf when it is set.
+func (c *Context) Warn(format string, args ...any) {
+	if c != nil && c.Warnf != nil {
+		c.Warnf(format, args...)
+	}
+}
+
+// Node is what a kernel sees of one op in one interpreter. In and Out are the
+// interpreter's own tensors: their shapes are final when Prepare is called,
+// constant inputs hold their data, and the data of the other inputs and of
+// the outputs is set (to arena memory) before Eval.
+type Node struct {
+	Op    *ir.Op
+	Index int          // the op's index in its graph, for messages
+	In    []*ir.Tensor // nil for an absent optional input
+	Out   []*ir.Tensor
+	Ctx   *Context
+}
+
+// Input returns input i, or nil when it is absent or beyond the op's inputs.
+func (n *Node) Input(i int) *ir.Tensor {
+	if i < len(n.In) {
+		return n.In[i]
+	}
+	return nil
+}
+
+// Kernel runs one op in one interpreter; each interpreter makes its own, so a
+// kernel may keep state from Prepare for Eval.
+type Kernel interface {
+	// Prepare validates everything Eval relies on (types, ranks, quantization
+	// parameters) and precomputes what Eval needs. It is called again when
+	// input shapes change.
+	Prepare(n *Node) error
+	// Eval computes the outputs. It must not allocate.
+	Eval(n *Node) error
+}
+
+// Factory makes a fresh kernel.
+type Factory func() Kernel
+
+var (
+	mu       sync.RWMutex
+	registry = map[ir.OpType]Factory{}
+)
+
+// Register makes f the kernel of op type t. Kernel files call it from init.
+func Register(t ir.OpType, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := registry[t]; dup {
+		panic(fmt.Sprintf("kernels: %v registered twice", t))
+	}
+	registry[t] = f
+}
+
+// Lookup returns the kernel factory of op type t.
+func Lookup(t ir.OpType) (Factory, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	f, ok := registry[t]
+	return f, ok
+}
+
+// Supported lists the op types that have kernels.
+func Supported() []ir.OpType {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]ir.OpType, 0, len(registry))
+	for t := range registry {
+		out = append(out, t)
+	}
+	return out
+}
+
+// unsupported is the error for a type combination a kernel does not handle.
+func unsupported(n *Node, what string) error {
+	return fmt.Errorf("%s does not support %s", n.Op.Name(), what)
+}
