@@ -67,6 +67,7 @@ type Factory func() Kernel
 var (
 	mu       sync.RWMutex
 	registry = map[ir.OpType]Factory{}
+	customs  = map[string]Factory{}
 )
 
 // Register makes f the kernel of op type t. Kernel files call it from init.
@@ -85,6 +86,34 @@ func Lookup(t ir.OpType) (Factory, bool) {
 	defer mu.RUnlock()
 	f, ok := registry[t]
 	return f, ok
+}
+
+// RegisterCustom makes f the kernel of custom ops whose custom code is name.
+// Users call it (before creating interpreters) to plug in their own ops.
+func RegisterCustom(name string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := customs[name]; dup {
+		panic(fmt.Sprintf("kernels: custom op %q registered twice", name))
+	}
+	customs[name] = f
+}
+
+// LookupCustom returns the kernel factory of the custom op named name.
+func LookupCustom(name string) (Factory, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	f, ok := customs[name]
+	return f, ok
+}
+
+// LookupOp returns the kernel factory for op: by custom code for a custom op,
+// by type otherwise.
+func LookupOp(op *ir.Op) (Factory, bool) {
+	if op.Type == ir.Custom {
+		return LookupCustom(op.Custom)
+	}
+	return Lookup(op.Type)
 }
 
 // Supported lists the op types that have kernels.
