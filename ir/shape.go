@@ -41,10 +41,30 @@ func InferShapes(op *Op, in []*Tensor) ([][]int, error) {
 	}
 	shapes, err := f(op, in)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op.Name(), err)
+		return nil, &ShapeError{Op: op.Name(), Err: err}
 	}
 	if len(shapes) != len(op.Outputs) {
-		return nil, fmt.Errorf("%s: shape inference gave %d shapes for %d outputs", op.Name(), len(shapes), len(op.Outputs))
+		return nil, &ShapeError{Op: op.Name(), Err: fmt.Errorf("shape inference gave %d shapes for %d outputs", len(shapes), len(op.Outputs))}
 	}
 	return shapes, nil
+}
+
+// ShapeError is an error of InferShapes: what is wrong (Err) with an op of
+// type Op. Callers that name the op themselves ("op 12 (CONV_2D): ...") print
+// Err alone.
+type ShapeError struct {
+	Op  string
+	Err error
+}
+
+func (e *ShapeError) Error() string { return e.Op + ": " + e.Err.Error() }
+func (e *ShapeError) Unwrap() error { return e.Err }
+
+// shapeErrorDetail is err without the op name that a ShapeError adds.
+func shapeErrorDetail(err error) error {
+	var se *ShapeError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
 }
