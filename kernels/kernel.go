@@ -40,6 +40,10 @@ type Node struct {
 	In    []*ir.Tensor // nil for an absent optional input
 	Out   []*ir.Tensor
 	Ctx   *Context
+	// Intermediates are the interpreter's tensors for Op.Intermediates
+	// (quantization parameters of an integer LSTM's gates, for instance).
+	// They carry no data.
+	Intermediates []*ir.Tensor
 }
 
 // Input returns input i, or nil when it is absent or beyond the op's inputs.
@@ -59,6 +63,20 @@ type Kernel interface {
 	Prepare(n *Node) error
 	// Eval computes the outputs. It must not allocate.
 	Eval(n *Node) error
+}
+
+// Shaper is implemented by kernels whose op has no shape inference in ir
+// (custom ops, mostly): the runtime calls OutputShapes, with the input shapes
+// final, before Prepare, and sizes the outputs from its result.
+type Shaper interface {
+	OutputShapes(n *Node) ([][]int, error)
+}
+
+// ScratchReporter is implemented by kernels that keep working memory of their
+// own (im2col buffers, packed weights); the runtime adds ScratchBytes, read
+// after Prepare, to the interpreter's memory report.
+type ScratchReporter interface {
+	ScratchBytes() int
 }
 
 // Factory makes a fresh kernel.
