@@ -63,3 +63,37 @@ func sameLayout(a, b []int) bool {
 	drop := func(s []int) []int { return slices.DeleteFunc(slices.Clone(s), func(d int) bool { return d == 1 }) }
 	return slices.Equal(drop(a), drop(b))
 }
+
+// LoadInputs fills each of a model's input tensors (in model input order,
+// each with Data already sized to its bytes) from files[i], or, past the
+// files given, with values from random when it is not nil. It returns the
+// bytes fed to each input. Errors name the input's index and file.
+func LoadInputs(inputs []*ir.Tensor, files []string, random *Random) ([][]byte, error) {
+	if len(files) > len(inputs) {
+		return nil, fmt.Errorf("%d input files given, the model has %d inputs", len(files), len(inputs))
+	}
+	fed := make([][]byte, len(inputs))
+	for i, t := range inputs {
+		var data []byte
+		var err error
+		switch {
+		case i < len(files):
+			if data, err = ReadInput(files[i], t); err != nil {
+				return nil, fmt.Errorf("input %d (%q): %w", i, t.Name, err)
+			}
+		case random != nil:
+			if data, err = random.Fill(t.Type, t.NumElements()); err != nil {
+				return nil, fmt.Errorf("input %d (%q): %w", i, t.Name, err)
+			}
+		default:
+			return nil, fmt.Errorf("input %d (%q, %s %v) has no file: give one file per model input (%d in all), or random values with a seed",
+				i, t.Name, t.Type, t.Shape, len(inputs))
+		}
+		if len(t.Data) != len(data) {
+			return nil, fmt.Errorf("input %d (%q): the interpreter's tensor holds %d bytes, the data has %d", i, t.Name, len(t.Data), len(data))
+		}
+		copy(t.Data, data)
+		fed[i] = data
+	}
+	return fed, nil
+}

@@ -51,10 +51,9 @@ type QuantInfo struct {
 	QuantizedDimension int       `json:"quantized_dimension"`
 }
 
-// Describe returns the description of tensor id of g, the index'th input or
-// output.
-func Describe(g *ir.Graph, index, id int) TensorInfo {
-	t := g.Tensors[id]
+// Describe returns the description of tensor t (tensor id of its graph), the
+// index'th input or output of a run.
+func Describe(t *ir.Tensor, index, id int) TensorInfo {
 	info := TensorInfo{
 		Index: index, TensorID: id, Name: t.Name, DType: t.Type.String(),
 		Shape: slices.Clone(t.Shape), Bytes: len(t.Data),

@@ -115,7 +115,7 @@ func TestWriteResultReadsBack(t *testing.T) {
 			Quant: &ir.Quantization{Scale: []float32{0.5}, ZeroPoint: []int64{-3}}},
 	}, Inputs: []int{0}, Outputs: []int{1}}
 	res := &Result{Model: "m.tflite", Runtime: "liteforge", OK: true,
-		Inputs: []TensorInfo{Describe(g, 0, 0)}, Outputs: []TensorInfo{Describe(g, 0, 1)}}
+		Inputs: []TensorInfo{Describe(g.Tensors[0], 0, 0)}, Outputs: []TensorInfo{Describe(g.Tensors[1], 0, 1)}}
 	dir := filepath.Join(t.TempDir(), "out")
 	if err := WriteResult(dir, res, [][]byte{nil}, [][]byte{{1, 2, 0xff}}); err != nil {
 		t.Fatal(err)
@@ -157,5 +157,36 @@ func TestFloat64sAndArgMax(t *testing.T) {
 	}
 	if ArgMax(nil) != -1 {
 		t.Fatal("ArgMax(nil) != -1")
+	}
+}
+
+func TestLoadInputs(t *testing.T) {
+	dir := t.TempDir()
+	a := &ir.Tensor{Name: "a", Type: ir.Uint8, Shape: []int{2}, HasRank: true, Data: make([]byte, 2)}
+	b := &ir.Tensor{Name: "b", Type: ir.Int8, Shape: []int{3}, HasRank: true, Data: make([]byte, 3)}
+	fa := filepath.Join(dir, "a.bin")
+	os.WriteFile(fa, []byte{7, 9}, 0o644)
+
+	// The second input has no file: without random values that is an error
+	// naming input 1.
+	if _, err := LoadInputs([]*ir.Tensor{a, b}, []string{fa}, nil); err == nil || !strings.Contains(err.Error(), "input 1") {
+		t.Fatalf("missing input: %v", err)
+	}
+	// With random values the file feeds input 0 and the stream starts at
+	// input 1: its first values are the stream's first three.
+	fed, err := LoadInputs([]*ir.Tensor{a, b}, []string{fa}, NewRandom(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := NewRandom(1).Fill(ir.Int8, 3)
+	if !bytes.Equal(a.Data, []byte{7, 9}) || !bytes.Equal(b.Data, want) || !bytes.Equal(fed[1], want) {
+		t.Fatalf("a=%v b=%v fed=%v", a.Data, b.Data, fed)
+	}
+	// A bad file names the input index and the file.
+	if _, err := LoadInputs([]*ir.Tensor{b}, []string{fa}, nil); err == nil || !strings.Contains(err.Error(), "input 0") || !strings.Contains(err.Error(), fa) {
+		t.Fatalf("bad file: %v", err)
+	}
+	if _, err := LoadInputs([]*ir.Tensor{a}, []string{fa, fa}, nil); err == nil || !strings.Contains(err.Error(), "2 input files") {
+		t.Fatalf("too many files: %v", err)
 	}
 }
