@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/liteforge/liteforge/ir"
 )
@@ -52,9 +53,9 @@ func checkBinaryIO(n *Node) (a, b, out *ir.Tensor, err error) {
 		return nil, nil, nil, fmt.Errorf("%s needs 2 inputs and 1 output", n.Op.Name())
 	}
 	out = n.Out[0]
-	want, ok := broadcastShape(a.Shape, b.Shape)
-	if !ok {
-		return nil, nil, nil, fmt.Errorf("%s: input shapes %v and %v do not broadcast", n.Op.Name(), a.Shape, b.Shape)
+	want, err := ir.BroadcastShapes(a.Shape, b.Shape)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %v", n.Op.Name(), err)
 	}
 	if !sameShape(want, out.Shape) {
 		return nil, nil, nil, fmt.Errorf("%s: output shape %v, want %v (the broadcast of %v and %v)", n.Op.Name(), out.Shape, want, a.Shape, b.Shape)
@@ -62,36 +63,7 @@ func checkBinaryIO(n *Node) (a, b, out *ir.Tensor, err error) {
 	return a, b, out, nil
 }
 
-// broadcastShape is the NumPy broadcast of two shapes.
-func broadcastShape(a, b []int) ([]int, bool) {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	out := append([]int(nil), a...)
-	off := len(a) - len(b)
-	for i, d := range b {
-		switch o := out[off+i]; {
-		case o == d || d == 1:
-		case o == 1:
-			out[off+i] = d
-		default:
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func sameShape(a, b []int) bool { return slices.Equal(a, b) }
 
 func (k *binaryKernel) Prepare(n *Node) error {
 	a, b, out, err := checkBinaryIO(n)

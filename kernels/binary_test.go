@@ -130,7 +130,7 @@ func TestBinaryErrors(t *testing.T) {
 		n    *Node
 		want string
 	}{
-		{"no broadcast", ewNode(ir.Add, nil, []*ir.Tensor{f23(), ewF32([]int{2}, 1, 2)}, ewOut(ir.Float32, []int{2, 3})), "do not broadcast"},
+		{"no broadcast", ewNode(ir.Add, nil, []*ir.Tensor{f23(), ewF32([]int{2}, 1, 2)}, ewOut(ir.Float32, []int{2, 3})), "cannot be broadcast"},
 		{"wrong output shape", ewNode(ir.Add, nil, []*ir.Tensor{f23(), f23()}, ewOut(ir.Float32, []int{3, 2})), "output shape"},
 		{"type mismatch", ewNode(ir.Mul, nil, []*ir.Tensor{f23(), ewI32([]int{2, 3}, 1, 2, 3, 4, 5, 6)}, ewOut(ir.Float32, []int{2, 3})), "input types"},
 		{"missing input", ewNode(ir.Sub, nil, []*ir.Tensor{f23()}, ewOut(ir.Float32, []int{2, 3})), "needs 2 inputs"},
