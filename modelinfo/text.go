@@ -136,7 +136,7 @@ func kind(t Tensor) string {
 // full, per-axis ones as a count and ranges.
 func quantText(q *Quantization) string {
 	if q == nil {
-		return ""
+		return "-"
 	}
 	var parts []string
 	switch {
@@ -171,9 +171,9 @@ func quantText(q *Quantization) string {
 func byteSize(n int64) string {
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%d bytes, %.1f MiB", n, float64(n)/(1<<20))
+		return fmt.Sprintf("%d bytes (%.1f MiB)", n, float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%d bytes, %.1f KiB", n, float64(n)/(1<<10))
+		return fmt.Sprintf("%d bytes (%.1f KiB)", n, float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
