@@ -146,7 +146,7 @@ func lhsMatrix[T gemm.Elem](k *batchMatMul, dst *gemm.Matrix[T], data []T, b int
 }
 
 func (k *batchMatMul) prepareF32(n *Node) error {
-	if err := checkType(n, "output", n.Out[0], ir.Float32); err != nil {
+	if err := requireType(n, "output", n.Out[0], ir.Float32); err != nil {
 		return err
 	}
 	rhs := n.In[1]

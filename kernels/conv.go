@@ -117,7 +117,7 @@ func filterMatrix[T gemm.Elem](data []T, g, perGroup, depth int) gemm.Matrix[T] 
 
 func (k *conv2D) prepareF32(n *Node, o *ir.Conv2DOptions) error {
 	in, filter, out := n.In[0], n.In[1], n.Out[0]
-	if err := checkType(n, "output", out, ir.Float32); err != nil {
+	if err := requireType(n, "output", out, ir.Float32); err != nil {
 		return err
 	}
 	var err error

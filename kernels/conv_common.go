@@ -11,26 +11,6 @@ import (
 // Helpers shared by the convolution, fully-connected, batch-matmul and pool
 // kernels.
 
-// windowOutSize is TFLite's ComputeOutSize: the output length of a window of
-// filter taps spaced dilation apart, sliding by stride over in elements.
-func windowOutSize(p ir.Padding, in, filter, stride, dilation int) int {
-	eff := (filter-1)*dilation + 1
-	if stride <= 0 {
-		return 0
-	}
-	if p == ir.PaddingSame {
-		return (in + stride - 1) / stride
-	}
-	return (in + stride - eff) / stride
-}
-
-// windowPadding is TFLite's ComputePaddingWithOffset without the offset: the
-// padding before the first element (TFLite puts the odd one after).
-func windowPadding(in, filter, stride, dilation, out int) int {
-	eff := (filter-1)*dilation + 1
-	return max(0, (out-1)*stride+eff-in) / 2
-}
-
 // window2D is the geometry of a 2-D sliding window over NHWC tensors.
 type window2D struct {
 	batch, inH, inW, inC int
@@ -59,19 +39,19 @@ func newWindow2D(n *Node, in, out *ir.Tensor, kh, kw, strideH, strideW, dilH, di
 	w = window2D{batch: in.Shape[0], inH: in.Shape[1], inW: in.Shape[2], inC: in.Shape[3],
 		outH: out.Shape[1], outW: out.Shape[2], kh: kh, kw: kw,
 		strideH: strideH, strideW: strideW, dilH: dilH, dilW: dilW}
-	wantH := windowOutSize(p, w.inH, kh, strideH, dilH)
-	wantW := windowOutSize(p, w.inW, kw, strideW, dilW)
+	wantH := ir.ConvOutputSize(p, w.inH, kh, strideH, dilH)
+	wantW := ir.ConvOutputSize(p, w.inW, kw, strideW, dilW)
 	if out.Shape[0] != w.batch || w.outH != wantH || w.outW != wantW || wantH <= 0 || wantW <= 0 {
 		return w, fmt.Errorf("%s: output shape %v does not match input %v with a %dx%d window, strides (%d,%d), dilations (%d,%d), %v padding (want %dx%d)",
 			n.Op.Name(), out.Shape, in.Shape, kh, kw, strideH, strideW, dilH, dilW, p, wantH, wantW)
 	}
-	w.padTop = windowPadding(w.inH, kh, strideH, dilH, w.outH)
-	w.padLeft = windowPadding(w.inW, kw, strideW, dilW, w.outW)
+	w.padTop, _ = ir.ConvPadding(w.inH, kh, strideH, dilH, w.outH)
+	w.padLeft, _ = ir.ConvPadding(w.inW, kw, strideW, dilW, w.outW)
 	return w, nil
 }
 
-// checkType returns an error unless t has type want.
-func checkType(n *Node, what string, t *ir.Tensor, want ir.DataType) error {
+// requireType returns an error unless t has type want.
+func requireType(n *Node, what string, t *ir.Tensor, want ir.DataType) error {
 	if t == nil {
 		return fmt.Errorf("%s: %s is missing", n.Op.Name(), what)
 	}
@@ -105,7 +85,7 @@ func floatBias(n *Node, bias *ir.Tensor, want int) ([]float32, error) {
 	if bias == nil {
 		return nil, nil
 	}
-	if err := checkType(n, "bias", bias, ir.Float32); err != nil {
+	if err := requireType(n, "bias", bias, ir.Float32); err != nil {
 		return nil, err
 	}
 	if ir.NumElements(bias.Shape) != want {

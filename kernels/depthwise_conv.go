@@ -100,7 +100,7 @@ func (k *depthwiseConv2D) run(n *Node) {
 }
 
 func (k *depthwiseConv2D) prepareF32(n *Node, o *ir.DepthwiseConv2DOptions) error {
-	if err := checkType(n, "output", n.Out[0], ir.Float32); err != nil {
+	if err := requireType(n, "output", n.Out[0], ir.Float32); err != nil {
 		return err
 	}
 	var err error

@@ -76,7 +76,7 @@ func weightsMatrix[T gemm.Elem](data []T, units, in int) gemm.Matrix[T] {
 
 func (k *fullyConnected) prepareF32(n *Node, o *ir.FullyConnectedOptions) error {
 	w := n.In[1]
-	if err := checkType(n, "output", n.Out[0], ir.Float32); err != nil {
+	if err := requireType(n, "output", n.Out[0], ir.Float32); err != nil {
 		return err
 	}
 	var err error

@@ -64,8 +64,8 @@ func (k *transposeConv) Prepare(n *Node) error {
 	}
 	// TFLite derives the padding as for a convolution whose input is this
 	// op's output.
-	k.padTop = windowPadding(k.outH, k.kh, k.strideH, 1, windowOutSize(o.Padding, k.outH, k.kh, k.strideH, 1))
-	k.padLeft = windowPadding(k.outW, k.kw, k.strideW, 1, windowOutSize(o.Padding, k.outW, k.kw, k.strideW, 1))
+	k.padTop, _ = ir.ConvPadding(k.outH, k.kh, k.strideH, 1, ir.ConvOutputSize(o.Padding, k.outH, k.kh, k.strideH, 1))
+	k.padLeft, _ = ir.ConvPadding(k.outW, k.kw, k.strideW, 1, ir.ConvOutputSize(o.Padding, k.outW, k.kw, k.strideW, 1))
 	if !w.IsConst() {
 		return unsupported(n, "weights that are not constant")
 	}
@@ -128,7 +128,7 @@ func (k *transposeConv) scatter(add func(pixel, tap, out int)) {
 }
 
 func (k *transposeConv) prepareF32(n *Node, o *ir.TransposeConvOptions) error {
-	if err := checkType(n, "output", n.Out[0], ir.Float32); err != nil {
+	if err := requireType(n, "output", n.Out[0], ir.Float32); err != nil {
 		return err
 	}
 	var err error
