@@ -199,6 +199,12 @@ func (q *Quantization) validate(t *Tensor) error {
 		return fmt.Errorf("quantization has %d minimums and %d maximums", len(q.Min), len(q.Max))
 	}
 	if len(q.Scale) > 1 {
+		// TFLite Micro's person_detect gives a rank-1 bias per-axis
+		// parameters on dimension 3; the scales still match its one
+		// dimension, and the runtime reads them along it (with a warning).
+		if len(t.Shape) == 1 && len(q.Scale) == t.Shape[0] {
+			return nil
+		}
 		if q.Axis < 0 || q.Axis >= len(t.Shape) {
 			return fmt.Errorf("quantized dimension %d is outside shape %v", q.Axis, t.Shape)
 		}
