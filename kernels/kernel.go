@@ -34,6 +34,12 @@ func (c *Context) Warn(format string, args ...any) {
 // interpreter's own tensors: their shapes are final when Prepare is called,
 // constant inputs hold their data, and the data of the other inputs and of
 // the outputs is set (to arena memory) before Eval.
+//
+// So during Prepare an input's Data is non-nil exactly when its values are
+// fixed (a constant, or the output of an op the runtime folded at prepare),
+// while during Eval every tensor has Data: a kernel that treats constant
+// inputs specially must decide it in Prepare (IsConst there) and remember
+// it; IsConst in Eval is always true.
 type Node struct {
 	Op    *ir.Op
 	Index int          // the op's index in its graph, for messages
