@@ -1,0 +1,242 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/liteforge/liteforge/internal/fixedpoint"
+	"github.com/liteforge/liteforge/ir"
+)
+
+// The helpers in this file compute, at prepare, the quantization parameters
+// every integer kernel needs, each exactly as TFLite's prepare computes it
+// (kernel_util.cc, add.cc, mul.cc, quantize.cc): the precision of each
+// intermediate (float32 or float64) matters for bit exactness and is part of
+// each function's contract.
+
+// QuantRange returns the range of the stored integers of an integer tensor
+// type: [-128, 127] for int8, [0, 255] for uint8, [-32768, 32767] for int16.
+func QuantRange(dt ir.DataType) (lo, hi int32, err error) {
+	switch dt {
+	case ir.Int8:
+		return math.MinInt8, math.MaxInt8, nil
+	case ir.Uint8:
+		return 0, math.MaxUint8, nil
+	case ir.Int16:
+		return math.MinInt16, math.MaxInt16, nil
+	}
+	return 0, 0, fmt.Errorf("%v is not a quantized activation type", dt)
+}
+
+// PerTensorQuant returns the scale and zero point of a tensor quantized per
+// tensor, checked: it must have exactly one scale, positive and finite, and
+// its zero point must fit its type. The error names the tensor.
+func PerTensorQuant(t *ir.Tensor) (scale float32, zeroPoint int32, err error) {
+	q := t.Quant
+	switch {
+	case !q.Quantized():
+		return 0, 0, fmt.Errorf("tensor %q (%v) has no quantization parameters", t.Name, t.Type)
+	case len(q.Scale) != 1:
+		return 0, 0, fmt.Errorf("tensor %q has %d scales; this op needs one per tensor", t.Name, len(q.Scale))
+	}
+	if err := q.ValidateQuantParams(t.Type); err != nil {
+		return 0, 0, fmt.Errorf("tensor %q: %v", t.Name, err)
+	}
+	if len(q.ZeroPoint) > 0 {
+		zeroPoint = int32(q.ZeroPoint[0])
+	}
+	return q.Scale[0], zeroPoint, nil
+}
+
+// ChannelScales returns one scale per index of dimension channelDim of a
+// weight tensor (the output channels of a filter): its per-axis scales, which
+// must lie along channelDim and number Shape[channelDim], or its one
+// per-tensor scale repeated, as TFLite broadcasts it. Every scale must be
+// positive and finite and every zero point fit the type. The error names the
+// tensor.
+func ChannelScales(t *ir.Tensor, channelDim int) ([]float32, error) {
+	q := t.Quant
+	if !q.Quantized() {
+		return nil, fmt.Errorf("tensor %q (%v) has no quantization parameters", t.Name, t.Type)
+	}
+	if channelDim < 0 || channelDim >= len(t.Shape) {
+		return nil, fmt.Errorf("tensor %q: channel dimension %d is outside shape %v", t.Name, channelDim, t.Shape)
+	}
+	channels := t.Shape[channelDim]
+	if q.PerAxis() && (q.Axis != channelDim || len(q.Scale) != channels) {
+		return nil, fmt.Errorf("tensor %q: %d scales along dimension %d, want %d along dimension %d (shape %v)",
+			t.Name, len(q.Scale), q.Axis, channels, channelDim, t.Shape)
+	}
+	if err := q.ValidateQuantParams(t.Type); err != nil {
+		return nil, fmt.Errorf("tensor %q: %v", t.Name, err)
+	}
+	if q.PerAxis() {
+		return q.Scale, nil
+	}
+	scales := make([]float32, channels)
+	for i := range scales {
+		scales[i] = q.Scale[0]
+	}
+	return scales, nil
+}
+
+// ActivationRangeQuantized returns the clamp bounds of fused activation act on
+// an output of type dt with the given scale and zero point, as TFLite's
+// CalculateActivationRangeQuantized: each bound is zeroPoint +
+// round(bound/scale), the division in float32 and the rounding half away from
+// zero, then intersected with the type's range. ActNone gives the type's
+// range; so do ActTanh and ActSignBit, which TFLite's quantized kernels also
+// ignore here. A bound beyond the int32 range is an error.
+func ActivationRangeQuantized(act ir.Activation, dt ir.DataType, scale float32, zeroPoint int32) (lo, hi int32, err error) {
+	qmin, qmax, err := QuantRange(dt)
+	if err != nil {
+		return 0, 0, err
+	}
+	quantize := func(f float32) (int32, error) {
+		r := math.Round(float64(f / scale))
+		if !(r >= math.MinInt32 && r <= math.MaxInt32) {
+			return 0, fmt.Errorf("activation bound %v is outside the int32 range at output scale %v", f, scale)
+		}
+		return zeroPoint + int32(r), nil
+	}
+	var lowBound, highBound float32
+	switch act {
+	case ir.ActRelu:
+		lowBound, highBound = 0, float32(math.Inf(1))
+	case ir.ActRelu6:
+		lowBound, highBound = 0, 6
+	case ir.ActReluN1To1:
+		lowBound, highBound = -1, 1
+	default:
+		return qmin, qmax, nil
+	}
+	lo, hi = qmin, qmax
+	q, err := quantize(lowBound)
+	if err != nil {
+		return 0, 0, err
+	}
+	lo = max(qmin, q)
+	if !math.IsInf(float64(highBound), 1) {
+		if q, err = quantize(highBound); err != nil {
+			return 0, 0, err
+		}
+		hi = min(qmax, q)
+	}
+	return lo, hi, nil
+}
+
+// PerChannelMultipliers returns the quantized multiplier and shift of each
+// output channel of a convolution or fully connected layer, as TFLite's
+// PopulateConvolutionQuantizationParams: the effective scale
+// inputScale*filterScale/outputScale is computed in float64 from the float32
+// scales, left to right, then quantized with QuantizeMultiplier for rounding r.
+func PerChannelMultipliers(r fixedpoint.Rounding, inputScale float32, filterScales []float32, outputScale float32) (multipliers []int32, shifts []int, err error) {
+	multipliers = make([]int32, len(filterScales))
+	shifts = make([]int, len(filterScales))
+	for i, fs := range filterScales {
+		effective := float64(inputScale) * float64(fs) / float64(outputScale)
+		if multipliers[i], shifts[i], err = r.QuantizeMultiplier(effective); err != nil {
+			return nil, nil, fmt.Errorf("channel %d: %v", i, err)
+		}
+	}
+	return multipliers, shifts, nil
+}
+
+// Float32Multiplier quantizes a*b/c computed in float32 arithmetic and then
+// widened, which is how TFLite's prepare computes the multipliers of MUL
+// (in1*in2/out), RELU and RELU6 (in*1/out), LEAKY_RELU (in*alpha/out),
+// and PRELU (in*alpha/out and in*1/out).
+func Float32Multiplier(r fixedpoint.Rounding, a, b, c float32) (multiplier int32, shift int, err error) {
+	real := float32(a*b) / c
+	return r.QuantizeMultiplier(float64(real))
+}
+
+// ConvolutionMultiplier is TFLite's GetQuantizedConvolutionMultipler, the
+// per-tensor multiplier of FULLY_CONNECTED with a per-tensor filter (int8,
+// uint8 and int16 alike) and of uint8 CONV_2D and DEPTHWISE_CONV_2D: the
+// product inputScale*filterScale in float32, widened, divided in float64 by
+// outputScale. A bias scale (0 for no bias) further than 2% of the output
+// scale from that product is an error, as in TFLite.
+func ConvolutionMultiplier(r fixedpoint.Rounding, inputScale, filterScale, outputScale, biasScale float32) (multiplier int32, shift int, err error) {
+	product := float64(inputScale * filterScale)
+	if biasScale != 0 {
+		if diff := math.Abs(product - float64(biasScale)); diff/float64(outputScale) > 0.02 {
+			return 0, 0, fmt.Errorf("bias scale %v is not input scale times filter scale (%v * %v = %v)", biasScale, inputScale, filterScale, product)
+		}
+	}
+	return r.QuantizeMultiplier(product / float64(outputScale))
+}
+
+// RequantizeMultiplier quantizes inputScale/outputScale computed in float64,
+// as TFLite's QUANTIZE computes it for an int-to-int requantization.
+func RequantizeMultiplier(r fixedpoint.Rounding, inputScale, outputScale float32) (multiplier int32, shift int, err error) {
+	return r.QuantizeMultiplier(float64(inputScale) / float64(outputScale))
+}
+
+// AddSubParams is what ADD and SUB precompute for int8, uint8 and int16
+// (general scales): both inputs are shifted left by LeftShift (20 for 8-bit,
+// 15 for int16), scaled to a common scale of twice the larger input scale,
+// summed (or subtracted), and scaled to the output.
+type AddSubParams struct {
+	Rounding                                             fixedpoint.Rounding
+	LeftShift                                            int
+	Input1Offset, Input2Offset, OutputOffset             int32 // -zp1, -zp2, +zpOut
+	Input1Multiplier, Input2Multiplier, OutputMultiplier int32
+	Input1Shift, Input2Shift, OutputShift                int // all <= 0
+}
+
+// NewAddSubParams computes ADD's and SUB's parameters as TFLite's add.cc and
+// sub.cc prepare do, for outputs of type dt. An output scale so small that the
+// output multiplier is not below one is an error (TFLite aborts there).
+func NewAddSubParams(r fixedpoint.Rounding, dt ir.DataType, in1Scale float32, in1ZeroPoint int32, in2Scale float32, in2ZeroPoint int32, outScale float32, outZeroPoint int32) (AddSubParams, error) {
+	p := AddSubParams{
+		Rounding:     r,
+		LeftShift:    20,
+		Input1Offset: -in1ZeroPoint,
+		Input2Offset: -in2ZeroPoint,
+		OutputOffset: outZeroPoint,
+	}
+	switch dt {
+	case ir.Int16:
+		p.LeftShift = 15
+	case ir.Int8, ir.Uint8:
+	default:
+		return AddSubParams{}, fmt.Errorf("%v is not a quantized ADD/SUB type", dt)
+	}
+	// TFLite computes 2*max in float32 (exact) and the rest in float64;
+	// 2^LeftShift * outScale is a float32 product, also exact.
+	twiceMax := float64(2 * max(in1Scale, in2Scale))
+	realOut := twiceMax / float64(float32(int32(1)<<p.LeftShift)*outScale)
+	var err error
+	if p.Input1Multiplier, p.Input1Shift, err = r.QuantizeMultiplierSmallerThanOneExp(float64(in1Scale) / twiceMax); err != nil {
+		return AddSubParams{}, fmt.Errorf("input 1 multiplier: %v", err)
+	}
+	if p.Input2Multiplier, p.Input2Shift, err = r.QuantizeMultiplierSmallerThanOneExp(float64(in2Scale) / twiceMax); err != nil {
+		return AddSubParams{}, fmt.Errorf("input 2 multiplier: %v", err)
+	}
+	if p.OutputMultiplier, p.OutputShift, err = r.QuantizeMultiplierSmallerThanOneExp(realOut); err != nil {
+		return AddSubParams{}, fmt.Errorf("output multiplier (output scale %v against input scales %v, %v): %v", outScale, in1Scale, in2Scale, err)
+	}
+	return p, nil
+}
+
+// scaledInputs returns both stored inputs on the common scale.
+func (p *AddSubParams) scaledInputs(a, b int32) (int32, int32) {
+	r := p.Rounding
+	sa := r.MultiplyByQuantizedMultiplierSmallerThanOneExp((a+p.Input1Offset)<<p.LeftShift, p.Input1Multiplier, p.Input1Shift)
+	sb := r.MultiplyByQuantizedMultiplierSmallerThanOneExp((b+p.Input2Offset)<<p.LeftShift, p.Input2Multiplier, p.Input2Shift)
+	return sa, sb
+}
+
+// Add returns the output integer for stored inputs a and b, before clamping
+// to the activation range.
+func (p *AddSubParams) Add(a, b int32) int32 {
+	sa, sb := p.scaledInputs(a, b)
+	return p.Rounding.MultiplyByQuantizedMultiplierSmallerThanOneExp(sa+sb, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
+}
+
+// Sub returns the output integer for a - b, before clamping.
+func (p *AddSubParams) Sub(a, b int32) int32 {
+	sa, sb := p.scaledInputs(a, b)
+	return p.Rounding.MultiplyByQuantizedMultiplierSmallerThanOneExp(sa-sb, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
+}
