@@ -48,11 +48,9 @@ func prepareReluFamily(k *unaryKernel, n *Node, in, out *ir.Tensor) error {
 	lo, hi := reluBounds(n.Op.Type)
 	if in.Type == ir.Float32 {
 		k.eval = func(n *Node) error {
-			x, y := n.In[0].Float32s(), n.Out[0].Float32s()
-			x = x[:len(y)]
-			for i, v := range x {
-				y[i] = min(max(v, lo), hi)
-			}
+			y := n.Out[0].Float32s()
+			copy(y, n.In[0].Float32s())
+			clampRow(y, lo, hi)
 			return nil
 		}
 		return nil

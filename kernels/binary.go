@@ -195,9 +195,16 @@ func walkBinary[T number](w *stridedWalk, view func([]byte) []T, row func(o, a, 
 	}
 }
 
+// clampRow clamps to [lo, hi] like TFLite's std::min(std::max(x, lo), hi),
+// which leaves NaN alone. (Go's min and max builtins handle NaN and signed
+// zeros specially and cost several times more on floats.)
 func clampRow[T number](v []T, lo, hi T) {
 	for i, x := range v {
-		v[i] = min(max(x, lo), hi)
+		if x < lo {
+			v[i] = lo
+		} else if x > hi {
+			v[i] = hi
+		}
 	}
 }
 

@@ -156,8 +156,22 @@ func fill[T any](v []T, x T) {
 }
 
 func addFold[T number](acc, x T) T { return acc + x }
-func maxFold[T number](acc, x T) T { return max(acc, x) }
-func minFold[T number](acc, x T) T { return min(acc, x) }
+
+// maxFold and minFold keep the accumulator unless x compares greater
+// (smaller), as TFLite's reducers do, so NaN inputs are passed over.
+func maxFold[T number](acc, x T) T {
+	if x > acc {
+		return x
+	}
+	return acc
+}
+
+func minFold[T number](acc, x T) T {
+	if x < acc {
+		return x
+	}
+	return acc
+}
 
 // prepareMinMax sets up REDUCE_MAX/REDUCE_MIN for any plain type; lowest and
 // highest are the type's limits (TFLite's initial values).

@@ -60,7 +60,9 @@ func (k *softmaxKernel) Eval(n *Node) error { return k.eval(n) }
 func rowMax(x []float32) float32 {
 	m := float32(-math.MaxFloat32)
 	for _, v := range x {
-		m = max(m, v)
+		if v > m {
+			m = v
+		}
 	}
 	return m
 }
