@@ -115,11 +115,23 @@ func TestChainRunsAndSharesArena(t *testing.T) {
 }
 
 // checkNoLiveOverlap recomputes every arena tensor's lifetime from the graph
-// and checks that no two tensors live at the same step share a byte.
+// and checks that no two tensors live at the same step share a byte, except
+// the input and output of a RESHAPE, SQUEEZE or EXPAND_DIMS, which hold the
+// same bytes and may share one buffer for the union of their lifetimes.
 func checkNoLiveOverlap(t *testing.T, it *Interpreter) {
 	t.Helper()
 	type life struct{ first, last int }
 	lives := map[int]*life{}
+	group := map[int]int{} // reshape-family output -> the tensor it may alias
+	root := func(ti int) int {
+		for {
+			r, ok := group[ti]
+			if !ok {
+				return ti
+			}
+			ti = r
+		}
+	}
 	step := 0
 	for i := range it.ops {
 		s := &it.ops[i]
@@ -134,6 +146,12 @@ func checkNoLiveOverlap(t *testing.T, it *Interpreter) {
 				l.last = step
 			} else {
 				lives[ti] = &life{step, step}
+			}
+		}
+		switch s.op.Type {
+		case ir.Reshape, ir.Squeeze, ir.ExpandDims:
+			if in, out := s.op.Inputs[0], s.op.Outputs[0]; it.TensorKind(in) == "arena" && it.TensorKind(out) == "arena" {
+				group[out] = root(in)
 			}
 		}
 		step++
@@ -164,6 +182,12 @@ func checkNoLiveOverlap(t *testing.T, it *Interpreter) {
 				continue
 			}
 			s1, e1 := span(b)
+			if root(a) == root(b) {
+				if s0 != s1 {
+					t.Errorf("tensors %d and %d may alias and live together, but the second has its own memory", a, b)
+				}
+				continue
+			}
 			if s0 < e1 && s1 < e0 && e0 > s0 && e1 > s1 {
 				t.Errorf("tensors %d %v and %d %v live together and overlap in memory", a, *la, b, *lb)
 			}
@@ -707,4 +731,32 @@ func TestMalformedModel(t *testing.T) {
 	if _, err := New(m); err == nil || !strings.Contains(err.Error(), "op 1") {
 		t.Errorf("got %v, want an error naming op 1", err)
 	}
+}
+
+// RESHAPE's output shares its input's buffer (nothing writes either after
+// the reshape), so the arena needs no room for it.
+func TestReshapeSharesMemory(t *testing.T) {
+	b := newGraph()
+	x := b.tensor("x", ir.Float32, 2, 2)
+	a := b.tensor("a", ir.Float32, 2, 2)
+	shape := b.constI32("shape", 4)
+	r := b.tensor("r", ir.Float32, 4)
+	y := b.tensor("y", ir.Float32, 4)
+	b.custom("lf_scale2", []int{x}, a)
+	b.builtin(ir.Reshape, nil, []int{a, shape}, r)
+	b.custom("lf_scale2", []int{r}, y)
+	it := mustNew(t, b.model([]int{x}, []int{y}))
+	if &it.Tensor(a).Data[0] != &it.Tensor(r).Data[0] {
+		t.Error("RESHAPE's output does not share its input's memory")
+	}
+	// x, a/r and y: three 16-byte tensors in 64-byte slots.
+	if got, want := it.ArenaSize(), 3*arenaAlignment; got != want {
+		t.Errorf("arena %d bytes, want %d", got, want)
+	}
+	fill(it.Input(0), 1, 2, 3, 4)
+	if err := it.Invoke(); err != nil {
+		t.Fatal(err)
+	}
+	wantFloats(t, it.Output(0).Float32s(), 4, 8, 12, 16)
+	checkNoLiveOverlap(t, it)
 }

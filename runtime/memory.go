@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 
+	"github.com/liteforge/liteforge/ir"
 	"github.com/liteforge/liteforge/kernels"
 )
 
@@ -55,24 +56,33 @@ func (it *Interpreter) planMemory() error {
 			last[t] = end
 		}
 	}
-	var ids []int
-	var allocs []allocation
+	sizes := make([]int, n)
 	it.activations = 0
 	for t := range n {
-		if !used[t] {
+		if used[t] {
+			size, err := it.tensors[t].ByteSize()
+			if err != nil {
+				return fmt.Errorf("runtime: tensor %d: %w", t, err)
+			}
+			sizes[t] = size
+			it.activations += size
+		}
+	}
+	owner := it.aliases(used, sizes, first, last)
+	var ids []int
+	var allocs []allocation
+	slot := make([]int, n)
+	for t := range n {
+		if !used[t] || owner[t] != t {
 			continue
 		}
-		size, err := it.tensors[t].ByteSize()
-		if err != nil {
-			return fmt.Errorf("runtime: tensor %d: %w", t, err)
-		}
-		a := allocation{size: size, first: first[t], last: last[t]}
+		a := allocation{size: sizes[t], first: first[t], last: last[t]}
 		if it.cfg.preserveAll {
 			a.first, a.last = 0, end
 		}
+		slot[t] = len(ids)
 		ids = append(ids, t)
 		allocs = append(allocs, a)
-		it.activations += size
 	}
 	offsets, size := planArena(allocs)
 	if cap(it.arena) < size {
@@ -80,11 +90,45 @@ func (it *Interpreter) planMemory() error {
 	}
 	it.arena = it.arena[:size]
 	it.arenaSize = size
-	for i, t := range ids {
-		off := offsets[i]
-		it.tensors[t].Data = it.arena[off : off+allocs[i].size : off+allocs[i].size]
+	for t := range n {
+		if used[t] {
+			off := offsets[slot[owner[t]]]
+			it.tensors[t].Data = it.arena[off : off+sizes[t] : off+sizes[t]]
+		}
 	}
 	return nil
+}
+
+// aliases lets the output of an op that only reinterprets its input's shape
+// (RESHAPE, SQUEEZE, EXPAND_DIMS) share the input's memory, as TFLite's
+// arena does: nothing writes either tensor afterwards, so one buffer living
+// as long as both serves both. It returns each tensor's owner (itself when
+// it has its own memory) and widens owners' lifetimes in first and last.
+func (it *Interpreter) aliases(used []bool, sizes, first, last []int) []int {
+	owner := make([]int, len(used))
+	for t := range owner {
+		owner[t] = t
+	}
+	for i := range it.ops {
+		s := &it.ops[i]
+		switch s.op.Type {
+		case ir.Reshape, ir.Squeeze, ir.ExpandDims:
+		default:
+			continue
+		}
+		if s.folded || s.dynamic || len(s.op.Inputs) == 0 || len(s.op.Outputs) != 1 {
+			continue
+		}
+		in, out := s.op.Inputs[0], s.op.Outputs[0]
+		if in < 0 || !used[in] || !used[out] || sizes[in] != sizes[out] || owner[out] != out {
+			continue
+		}
+		r := owner[in]
+		owner[out] = r
+		first[r] = min(first[r], first[out])
+		last[r] = max(last[r], last[out])
+	}
+	return owner
 }
 
 // ArenaSize is the size in bytes of the activation arena: what the inputs,
