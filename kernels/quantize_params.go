@@ -240,3 +240,71 @@ func (p *AddSubParams) Sub(a, b int32) int32 {
 	sa, sb := p.scaledInputs(a, b)
 	return p.Rounding.MultiplyByQuantizedMultiplierSmallerThanOneExp(sa-sb, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
 }
+
+// SymmetricQuantizeFloats quantizes values into dst (same length) on the fly
+// for a hybrid kernel, as TFLite's SymmetricQuantizeFloats: scale =
+// max|v| / 127, q = round(v * 127/max|v|) clamped to [-127, 127], in float32.
+// All-zero (or empty) input gives zeros and scale 1. It allocates nothing.
+func SymmetricQuantizeFloats(values []float32, dst []int8) (scale float32) {
+	var lo, hi float32
+	for i, v := range values {
+		if i == 0 || v < lo {
+			lo = v
+		}
+		if i == 0 || v > hi {
+			hi = v
+		}
+	}
+	rng := max(float32(math.Abs(float64(lo))), float32(math.Abs(float64(hi))))
+	if rng == 0 {
+		clear(dst[:len(values)])
+		return 1
+	}
+	inv := 127 / rng
+	for i, v := range values {
+		q := int32(math.Round(float64(v * inv)))
+		dst[i] = int8(min(max(q, -127), 127))
+	}
+	return rng / 127
+}
+
+// AsymmetricQuantizeFloats quantizes values into dst (same length) with a
+// zero point, for hybrid kernels with asymmetric_quantize_inputs, as TFLite's
+// AsymmetricQuantizeFloats: the range [min(0, min v), max(0, max v)] maps onto
+// [-128, 127] (scale and zero point in float64, the zero point taken from the
+// end with the smaller error and rounded half away from zero), then
+// q = round(offset + v/scale) in float32. All-zero (or empty) input gives
+// zeros, scale 1 and offset 0. It allocates nothing.
+func AsymmetricQuantizeFloats(values []float32, dst []int8) (scale float32, offset int32) {
+	const qmin, qmax = -128.0, 127.0
+	var lo, hi float32
+	for _, v := range values {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	rmin, rmax := float64(lo), float64(hi)
+	if rmin == rmax {
+		clear(dst[:len(values)])
+		return 1, 0
+	}
+	s := (rmax - rmin) / (qmax - qmin)
+	zeroFromMin, zeroFromMax := qmin-rmin/s, qmax-rmax/s
+	zero := zeroFromMax
+	if math.Abs(qmin)+math.Abs(rmin/s) < math.Abs(qmax)+math.Abs(rmax/s) {
+		zero = zeroFromMin
+	}
+	switch {
+	case zero <= qmin:
+		offset = qmin
+	case zero >= qmax:
+		offset = qmax
+	default:
+		offset = int32(math.Round(zero))
+	}
+	scale = float32(s)
+	inv := float32(1 / float64(scale))
+	for i, v := range values {
+		q := int32(math.Round(float64(float32(offset) + float32(v*inv))))
+		dst[i] = int8(min(max(q, qmin), qmax))
+	}
+	return scale, offset
+}

@@ -203,3 +203,44 @@ func TestQuantRange(t *testing.T) {
 		t.Error("QuantRange(int32) gave no error")
 	}
 }
+
+func TestSymmetricQuantizeFloats(t *testing.T) {
+	// max|v| = 1.27: 127/1.27f rounds to 100 in float32, so q = round(100 v).
+	dst := make([]int8, 4)
+	scale := SymmetricQuantizeFloats([]float32{0.5, -1.27, 0.01, 0.005}, dst)
+	want := []int8{50, -127, 1, 1} // 0.005*100 = 0.5 rounds away from zero
+	for i := range want {
+		if dst[i] != want[i] {
+			t.Errorf("q[%d] = %d, want %d", i, dst[i], want[i])
+		}
+	}
+	if scale != float32(1.27)/127 {
+		t.Errorf("scale = %v, want 1.27/127", scale)
+	}
+	dst = []int8{9, 9}
+	if scale := SymmetricQuantizeFloats([]float32{0, 0}, dst); scale != 1 || dst[0] != 0 || dst[1] != 0 {
+		t.Errorf("zeros: scale %v, %v", scale, dst)
+	}
+}
+
+func TestAsymmetricQuantizeFloats(t *testing.T) {
+	// [-1, 1]: scale 2/255; both ends give zero point -0.5, the max end with
+	// the smaller error (127 + 127.5 < 128 + 127.5); -0.5 rounds to -1. The
+	// scale as float32 is 0.0078431377 (just above 2/255), so 1/scale is
+	// 127.4999925, float32 127.49999237: q(-1) = round(-128.49999) = -128,
+	// q(0) = -1, q(1) = round(126.49999) = 126.
+	dst := make([]int8, 3)
+	scale, offset := AsymmetricQuantizeFloats([]float32{-1, 0, 1}, dst)
+	if offset != -1 || scale != float32(2.0/255) || dst[0] != -128 || dst[1] != -1 || dst[2] != 126 {
+		t.Errorf("[-1, 0, 1]: scale %v offset %d q %v, want 2/255, -1, [-128 -1 126]", scale, offset, dst)
+	}
+	// [0, 2.55]: the range starts at 0, so the zero point is -128.
+	dst = make([]int8, 2)
+	if _, offset := AsymmetricQuantizeFloats([]float32{0, 2.55}, dst); offset != -128 || dst[0] != -128 || dst[1] != 127 {
+		t.Errorf("[0, 2.55]: offset %d q %v, want -128 [-128 127]", offset, dst)
+	}
+	dst = []int8{5}
+	if scale, offset := AsymmetricQuantizeFloats([]float32{0}, dst); scale != 1 || offset != 0 || dst[0] != 0 {
+		t.Errorf("zero: %v %d %v", scale, offset, dst)
+	}
+}
