@@ -18,9 +18,34 @@ type Context struct {
 	Threads int
 	// Rounding selects MultiplyByQuantizedMultiplier's rounding.
 	Rounding fixedpoint.Rounding
+	// Kernels selects which of TFLite's implementations the integer kernels
+	// reproduce for the few ops where TFLite's own differ.
+	Kernels KernelSet
 	// Warnf reports something the user should know once (a model TFLite
 	// would reject but liteforge runs, say). It may be nil.
 	Warnf func(format string, args ...any)
+}
+
+// KernelSet names one of TFLite's sets of kernels. For most integer ops they
+// compute the same bytes; they differ for int8/uint8 SOFTMAX and LOG_SOFTMAX
+// (a float lookup table against gemmlowp fixed point), int16 LOGISTIC and TANH
+// with power-of-two scales, and int8/uint8 MEAN and SUM.
+type KernelSet int
+
+const (
+	// BuiltinKernels are the kernels of TFLite's default op resolver, which
+	// TFLite interpreters on phones and desktops run.
+	BuiltinKernels KernelSet = iota
+	// ReferenceKernels are TFLite's reference kernels (its
+	// BuiltinRefOpResolver), whose arithmetic TFLite Micro follows.
+	ReferenceKernels
+)
+
+func (s KernelSet) String() string {
+	if s == ReferenceKernels {
+		return "reference"
+	}
+	return "builtin"
 }
 
 // Warn calls Warnf when it is set.
