@@ -31,6 +31,9 @@ func options[T any](n *Node) (*T, error) {
 		var z T
 		return nil, nodeErr(n, "options are %T, want *%T", n.Op.Options, z)
 	}
+	if o == nil {
+		return new(T), nil
+	}
 	return o, nil
 }
 
@@ -57,6 +60,19 @@ func checkArity(n *Node, minIn, maxIn, outs int) error {
 		}
 	}
 	return nil
+}
+
+// elementwiseArity checks a one-input, one-output op whose output has as many
+// elements as its input (CAST, QUANTIZE, DEQUANTIZE) and returns the count.
+func elementwiseArity(n *Node) (int, error) {
+	if err := checkArity(n, 1, 1, 1); err != nil {
+		return 0, err
+	}
+	in, out := n.In[0], n.Out[0]
+	if in.NumElements() != out.NumElements() {
+		return 0, nodeErr(n, "input %q has %d elements but output %q %d", in.Name, in.NumElements(), out.Name, out.NumElements())
+	}
+	return in.NumElements(), nil
 }
 
 // movableSize is the element size of a dtype whose elements the movement
