@@ -154,7 +154,7 @@ type requantizer struct {
 // quantization matches (or TFLite copies anyway), a requantization for
 // uint8/int8 inputs whose scale or zero point differ.
 func joinRequantizer(n *Node, in, out *ir.Tensor) (requantizer, error) {
-	if !in.Type.IsInteger() || sameQuant(in, out) || (!in.Quant.Quantized() && !out.Quant.Quantized()) {
+	if !in.Type.IsInteger() || sameQuantization(in, out) || (!in.Quant.Quantized() && !out.Quant.Quantized()) {
 		return requantizer{}, nil
 	}
 	switch in.Type {

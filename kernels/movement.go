@@ -114,9 +114,9 @@ func perTensorParams(q *ir.Quantization) (float32, int64) {
 	return s, z
 }
 
-// sameQuant reports whether two tensors carry the same quantization (both
+// sameQuantization reports whether two tensors carry the same quantization (both
 // unquantized counts as the same).
-func sameQuant(a, b *ir.Tensor) bool {
+func sameQuantization(a, b *ir.Tensor) bool {
 	qa, qb := a.Quant, b.Quant
 	if !qa.Quantized() || !qb.Quantized() {
 		return qa.Quantized() == qb.Quantized()
@@ -153,7 +153,7 @@ func quantString(t *ir.Tensor) string {
 // requireSameQuant errors when out's quantization differs from in's, for ops
 // that TFLite defines only with equal parameters.
 func requireSameQuant(n *Node, in, out *ir.Tensor) error {
-	if in.Type.IsInteger() && !sameQuant(in, out) {
+	if in.Type.IsInteger() && !sameQuantization(in, out) {
 		return nodeErr(n, "input %q (%s) and output %q (%s) must have the same quantization", in.Name, quantString(in), out.Name, quantString(out))
 	}
 	return nil
@@ -163,7 +163,7 @@ func requireSameQuant(n *Node, in, out *ir.Tensor) error {
 // has differently quantized input and output: TFLite copies the bytes
 // unchanged, and so do we, but the real values then differ.
 func warnQuantMismatch(n *Node, in, out *ir.Tensor) {
-	if in.Type.IsInteger() && in.Quant.Quantized() && out.Quant.Quantized() && !sameQuant(in, out) {
+	if in.Type.IsInteger() && in.Quant.Quantized() && out.Quant.Quantized() && !sameQuantization(in, out) {
 		n.Ctx.Warn("%s (op %d): input %q (%s) and output %q (%s) differ in quantization; the bytes are copied unchanged, as TFLite does", n.Op.Name(), n.Index, in.Name, quantString(in), out.Name, quantString(out))
 	}
 }
