@@ -182,12 +182,14 @@ type AddSubParams struct {
 	LeftShift                                            int
 	Input1Offset, Input2Offset, OutputOffset             int32 // -zp1, -zp2, +zpOut
 	Input1Multiplier, Input2Multiplier, OutputMultiplier int32
-	Input1Shift, Input2Shift, OutputShift                int // all <= 0
+	Input1Shift, Input2Shift, OutputShift                int // <= 0 but for a narrow output range
 }
 
 // NewAddSubParams computes ADD's and SUB's parameters as TFLite's add.cc and
-// sub.cc prepare do, for outputs of type dt. An output scale so small that the
-// output multiplier is not below one is an error (TFLite aborts there).
+// sub.cc prepare do, for outputs of type dt. An output multiplier above one
+// (an output range much narrower than the inputs') is quantized as TFLite's
+// SUB does it; TFLite's ADD rejects it, and its double-rounding arithmetic is
+// undefined there, so Add and Sub then shift left as MultiplyByQuantizedMultiplier does.
 func NewAddSubParams(r fixedpoint.Rounding, dt ir.DataType, in1Scale float32, in1ZeroPoint int32, in2Scale float32, in2ZeroPoint int32, outScale float32, outZeroPoint int32) (AddSubParams, error) {
 	p := AddSubParams{
 		Rounding:     r,
@@ -214,7 +216,12 @@ func NewAddSubParams(r fixedpoint.Rounding, dt ir.DataType, in1Scale float32, in
 	if p.Input2Multiplier, p.Input2Shift, err = r.QuantizeMultiplierSmallerThanOneExp(float64(in2Scale) / twiceMax); err != nil {
 		return AddSubParams{}, fmt.Errorf("input 2 multiplier: %v", err)
 	}
-	if p.OutputMultiplier, p.OutputShift, err = r.QuantizeMultiplierSmallerThanOneExp(realOut); err != nil {
+	if realOut > 1 {
+		p.OutputMultiplier, p.OutputShift, err = r.QuantizeMultiplierGreaterThanOne(realOut)
+	} else {
+		p.OutputMultiplier, p.OutputShift, err = r.QuantizeMultiplierSmallerThanOneExp(realOut)
+	}
+	if err != nil {
 		return AddSubParams{}, fmt.Errorf("output multiplier (output scale %v against input scales %v, %v): %v", outScale, in1Scale, in2Scale, err)
 	}
 	return p, nil
@@ -232,13 +239,16 @@ func (p *AddSubParams) scaledInputs(a, b int32) (int32, int32) {
 // to the activation range.
 func (p *AddSubParams) Add(a, b int32) int32 {
 	sa, sb := p.scaledInputs(a, b)
-	return p.Rounding.MultiplyByQuantizedMultiplierSmallerThanOneExp(sa+sb, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
+	return p.Rounding.MultiplyByQuantizedMultiplier(sa+sb, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
 }
 
-// Sub returns the output integer for a - b, before clamping.
+// Sub returns the output integer for a - b, before clamping: both inputs
+// scaled, then subtracted, as TFLite's reference Sub and TFLite Micro do
+// (older TFLite negated input 2's multiplier and added instead, which rounds
+// ties of input 2's scaling the other way).
 func (p *AddSubParams) Sub(a, b int32) int32 {
 	sa, sb := p.scaledInputs(a, b)
-	return p.Rounding.MultiplyByQuantizedMultiplierSmallerThanOneExp(sa-sb, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
+	return p.Rounding.MultiplyByQuantizedMultiplier(sa-sb, p.OutputMultiplier, p.OutputShift) + p.OutputOffset
 }
 
 // SymmetricQuantizeFloats quantizes values into dst (same length) on the fly

@@ -184,9 +184,14 @@ func TestAddSubParams(t *testing.T) {
 	if p16, err := NewAddSubParams(fixedpoint.DoubleRounding, ir.Int16, 1.0/32768, 0, 1.0/32768, 0, 1.0/16384, 0); err != nil || p16.LeftShift != 15 {
 		t.Errorf("int16: %+v, %v", p16, err)
 	}
-	// Output scale 2^-21 against input scales 1: 2 / (2^20 * 2^-21) = 4 is not below one.
-	if _, err := NewAddSubParams(fixedpoint.DoubleRounding, ir.Int8, 1, 0, 1, 0, 1.0/(1<<21), 0); err == nil {
-		t.Error("an output multiplier above one gave no error")
+	// Output scale 2^-21 against input scales 1: the output multiplier is
+	// 2 / (2^20 * 2^-21) = 4 = (2^30, 3). 1 + 0: (1 << 20) * 0.5 = 2^19, then
+	// 2^19 << 3 times 0.5 = 2^21, which is 1 / 2^-21.
+	narrow, err := NewAddSubParams(fixedpoint.DoubleRounding, ir.Int8, 1, 0, 1, 0, 1.0/(1<<21), 0)
+	if err != nil || narrow.OutputMultiplier != 1<<30 || narrow.OutputShift != 3 {
+		t.Errorf("narrow output: %+v, %v", narrow, err)
+	} else if got := narrow.Add(1, 0); got != 1<<21 {
+		t.Errorf("narrow output Add(1, 0) = %d, want 2^21", got)
 	}
 	if _, err := NewAddSubParams(fixedpoint.DoubleRounding, ir.Float32, 1, 0, 1, 0, 1, 0); err == nil {
 		t.Error("float32 gave no error")
