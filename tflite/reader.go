@@ -333,7 +333,7 @@ func readQuant(q *schema.QuantizationParameters) (*ir.Quantization, error) {
 func readSparsity(sp *schema.SparsityParameters) (*ir.Sparsity, error) {
 	s := &ir.Sparsity{
 		TraversalOrder: intVector(sp.TraversalOrderLength(), sp.TraversalOrder),
-		BlockMap:       intVector(sp.BlockMapLength(), sp.BlockMap),
+		BlockMap:       nilIfEmpty(intVector(sp.BlockMapLength(), sp.BlockMap)),
 	}
 	var dm schema.DimensionMetadata
 	for i := 0; i < sp.DimMetadataLength(); i++ {
