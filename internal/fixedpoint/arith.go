@@ -51,11 +51,13 @@ func SaturatingDoublingHighMul16(a, b int16) int16 {
 // zero (gemmlowp's rounding arithmetic right shift): RoundingDivideByPOT(5, 1)
 // is 3 and RoundingDivideByPOT(-5, 1) is -3. exponent must be in [0, 31].
 func RoundingDivideByPOT(x int32, exponent int) int32 {
-	// Written out for int32 (not via the generic form) to stay cheap enough
-	// to inline into kernels' inner loops.
-	mask := int32(1)<<exponent - 1
-	threshold := mask>>1 + int32(uint32(x)>>31)
-	return x>>exponent - (threshold-x&mask)>>31
+	// Written out for int32, branch-free, to inline into kernels' inner
+	// loops. The threshold is mask/2, plus one for negative x so that ties go
+	// away from zero; threshold - remainder is negative exactly when the
+	// quotient rounds up. Unsigned shift counts make an exponent out of range
+	// give a meaningless result (as in TFLite) instead of a run-time panic.
+	mask := int32(1)<<uint(exponent) - 1
+	return x>>uint(exponent) - (mask>>1+int32(uint32(x)>>31)-x&mask)>>31
 }
 
 // RoundingDivideByPOT16 is the int16 form; exponent must be in [0, 15].
@@ -166,7 +168,8 @@ func srdhm[T raw](a, b T) T {
 }
 
 func roundingDivideByPOT[T raw](x T, exponent int) T {
-	mask := T((int64(1) << exponent) - 1)
+	e := uint(exponent) // out of range: no panic, see RoundingDivideByPOT
+	mask := T((int64(1) << e) - 1)
 	remainder := x & mask
 	// threshold is mask/2, plus one for negative x so that ties go away from
 	// zero; both it and remainder lie in [0, mask], so their difference is
@@ -175,7 +178,7 @@ func roundingDivideByPOT[T raw](x T, exponent int) T {
 	if totalBits[T]() == 16 {
 		threshold = mask>>1 + T(uint16(x)>>15)
 	}
-	return x>>exponent - (threshold-remainder)>>(totalBits[T]()-1)
+	return x>>e - (threshold-remainder)>>(totalBits[T]()-1)
 }
 
 func saturatingRoundingMultiplyByPOT[T raw](x T, exponent int) T {
@@ -186,14 +189,14 @@ func saturatingRoundingMultiplyByPOT[T raw](x T, exponent int) T {
 		return roundingDivideByPOT(x, -exponent)
 	}
 	// Values beyond ±threshold would overflow the shift.
-	threshold := T((int64(1) << (totalBits[T]() - 1 - exponent)) - 1)
+	threshold := T((int64(1) << uint(totalBits[T]()-1-exponent)) - 1)
 	switch {
 	case x > threshold:
 		return rawMax[T]()
 	case x < -threshold:
 		return rawMin[T]()
 	}
-	return x * (T(1) << exponent)
+	return x * (T(1) << uint(exponent))
 }
 
 func roundingHalfSum[T raw](a, b T) T {

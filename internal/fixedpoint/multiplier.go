@@ -78,14 +78,14 @@ func (r Rounding) QuantizeMultiplierGreaterThanOne(real float64) (multiplier int
 // as TFLite's does), then SaturatingRoundingDoublingHighMul, then
 // RoundingDivideByPOT by -min(shift,0). shift must be in [-31, 31].
 func MultiplyByQuantizedMultiplier(x, multiplier int32, shift int) int32 {
-	return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x<<max(shift, 0), multiplier), max(-shift, 0))
+	return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x<<uint(max(shift, 0)), multiplier), max(-shift, 0))
 }
 
 // MultiplyByQuantizedMultiplierSingleRounding is the TFLITE_SINGLE_ROUNDING
 // formula: one 64-bit product rounded once, half up, by 31-shift bits. shift
 // must be in [-31, 30] and multiplier non-negative.
 func MultiplyByQuantizedMultiplierSingleRounding(x, multiplier int32, shift int) int32 {
-	total := 31 - shift
+	total := uint(31 - shift) // unsigned: a shift out of range cannot panic
 	round := int64(1) << (total - 1)
 	return int32((int64(x)*int64(multiplier) + round) >> total)
 }
@@ -99,7 +99,7 @@ func MultiplyByQuantizedMultiplierInt64(x int64, multiplier int32, shift int) in
 	if multiplier < 0x7FFF0000 {
 		reduced = (multiplier + (1 << 15)) >> 16
 	}
-	total := 15 - shift
+	total := uint(15 - shift) // unsigned: a shift out of range cannot panic
 	return int32((x*int64(reduced) + int64(1)<<(total-1)) >> total)
 }
 
@@ -112,7 +112,7 @@ func MultiplyByQuantizedMultiplierSmallerThanOneExp(x, multiplier int32, leftShi
 // MultiplyByQuantizedMultiplierGreaterThanOne is the double-rounding multiply
 // for a multiplier above one (leftShift >= 0).
 func MultiplyByQuantizedMultiplierGreaterThanOne(x, multiplier int32, leftShift int) int32 {
-	return SaturatingRoundingDoublingHighMul(x*(int32(1)<<leftShift), multiplier)
+	return SaturatingRoundingDoublingHighMul(x<<uint(leftShift), multiplier)
 }
 
 // MultiplyByQuantizedMultiplier multiplies with rounding r. The package

@@ -283,3 +283,16 @@ func TestRoundingString(t *testing.T) {
 		t.Error("Rounding names changed")
 	}
 }
+
+// Shifts outside TFLite's domain give meaningless numbers, as in TFLite, but
+// must not stop the program.
+func TestOutOfRangeShiftsDoNotPanic(t *testing.T) {
+	_ = MultiplyByQuantizedMultiplierSingleRounding(5, 1<<30, 40)
+	_ = MultiplyByQuantizedMultiplierInt64(5, 1<<30, 20)
+	_ = MultiplyByQuantizedMultiplierSmallerThanOneExp(5, 1<<30, 3)
+	_ = MultiplyByQuantizedMultiplier(5, 1<<30, 40)
+	_ = MultiplyByQuantizedMultiplier(5, 1<<30, -40)
+	_ = SaturatingRoundingMultiplyByPOT(5, 40)
+	_ = RoundingDivideByPOT(5, -1)
+	_ = RoundingDivideByPOT16(5, -1)
+}
