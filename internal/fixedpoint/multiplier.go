@@ -62,7 +62,12 @@ func (r Rounding) QuantizeMultiplierSmallerThanOneExp(real float64) (multiplier 
 	if !(real > 0 && real < 1) {
 		return 0, 0, fmt.Errorf("multiplier %v is not in (0, 1)", real)
 	}
-	return r.QuantizeMultiplier(real)
+	multiplier, leftShift, err = r.QuantizeMultiplier(real)
+	if err == nil && leftShift > 0 {
+		// Within 2^-32 of one the significand rounds up to 1.0.
+		return 0, 0, fmt.Errorf("multiplier %v rounds to 1", real)
+	}
+	return multiplier, leftShift, err
 }
 
 // QuantizeMultiplierGreaterThanOne quantizes a real above 1 for rounding r.
