@@ -154,6 +154,18 @@ func (v *verifier) vector(p *pathElem, pos int64, elemSize int) (int64, error) {
 	return n, v.spend(p, 4+n*int64(elemSize))
 }
 
+// str checks a string: its bytes and the zero FlatBuffers writes after them.
+func (v *verifier) str(p *pathElem, pos int64) error {
+	n, err := v.vector(p, pos, 1)
+	if err != nil {
+		return err
+	}
+	if !v.inside(pos+4+n, 1) {
+		return v.fail(p, "string at offset %d lacks its terminating zero (the file ends)", pos)
+	}
+	return nil
+}
+
 func (v *verifier) table(pos int64, ti int, p *pathElem) error {
 	desc := &tableDescs[ti]
 	if !v.inside(pos, 4) {
@@ -203,7 +215,7 @@ func (v *verifier) table(pos int64, ti int, p *pathElem) error {
 			if err != nil {
 				return err
 			}
-			if _, err := v.vector(fp, s, 1); err != nil {
+			if err := v.str(fp, s); err != nil {
 				return err
 			}
 		case fieldVector:
@@ -230,7 +242,7 @@ func (v *verifier) table(pos int64, ti int, p *pathElem) error {
 					return err
 				}
 				if f.kind == fieldVectorString {
-					_, err = v.vector(ep, e, 1)
+					err = v.str(ep, e)
 				} else {
 					err = v.table(e, f.ref, ep)
 				}
