@@ -25,6 +25,8 @@ type batchMatMul struct {
 	eng            *gemm.Engine
 	eval           func(n *Node) error
 
+	repack bool // the rhs is computed at run time
+
 	lhsF32  gemm.Matrix[float32]
 	packF32 []*gemm.PackedF32 // one per rhs batch
 
@@ -151,7 +153,8 @@ func (k *batchMatMul) prepareF32(n *Node) error {
 	}
 	rhs := n.In[1]
 	var data []float32
-	if rhs.IsConst() {
+	k.repack = !rhs.IsConst()
+	if !k.repack {
 		if err := checkData(n, "rhs", rhs); err != nil {
 			return err
 		}
@@ -171,7 +174,7 @@ func (k *batchMatMul) prepareF32(n *Node) error {
 }
 
 func (k *batchMatMul) evalF32(n *Node) error {
-	if rhs := n.In[1]; !rhs.IsConst() {
+	if rhs := n.In[1]; k.repack {
 		data := rhs.Float32s()
 		for b, p := range k.packF32 {
 			if _, err := gemm.PackF32(p, rhsMatrix(k, data, b)); err != nil {

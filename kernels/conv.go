@@ -31,6 +31,8 @@ type conv2D struct {
 	packF32  []*gemm.PackedF32 // one per group
 	biasF32  []float32
 	ep       gemm.Epilogue
+	repack   bool // the filter is computed at run time
+	dynBias  bool // so is the bias
 
 	q convQuant // integer and hybrid state (conv_int.go)
 }
@@ -138,7 +140,11 @@ func (k *conv2D) prepareF32(n *Node, o *ir.Conv2DOptions) error {
 	k.denseF32 = gemm.Matrix[float32]{Rows: w.batch * w.inH * w.inW, Cols: w.inC, RowStride: w.inC, ColStride: 1}
 	k.packF32 = make([]*gemm.PackedF32, k.groups)
 	var fdata []float32
-	if filter.IsConst() {
+	k.repack = !filter.IsConst()
+	if b := optionalInput(n, 2); b != nil {
+		k.dynBias = !b.IsConst()
+	}
+	if !k.repack {
 		if err := checkData(n, "filter", filter); err != nil {
 			return err
 		}
@@ -161,7 +167,7 @@ func (k *conv2D) prepareF32(n *Node, o *ir.Conv2DOptions) error {
 func (k *conv2D) evalF32(n *Node) error {
 	in, filter, out := n.In[0].Float32s(), n.In[1], n.Out[0].Float32s()
 	perGroup := k.outC / k.groups
-	if !filter.IsConst() {
+	if k.repack {
 		fdata := filter.Float32s()
 		for g := range k.packF32 {
 			if _, err := gemm.PackF32(k.packF32[g], filterMatrix(fdata, g, perGroup, k.filterK)); err != nil {
@@ -171,8 +177,8 @@ func (k *conv2D) evalF32(n *Node) error {
 	}
 	ep := k.ep
 	ep.Bias = k.biasF32
-	if b := optionalInput(n, 2); b != nil && !b.IsConst() {
-		ep.Bias = b.Float32s()
+	if k.dynBias {
+		ep.Bias = n.In[2].Float32s()
 	}
 	for g := 0; g < k.groups; g++ {
 		var lhs gemm.LHS[float32]

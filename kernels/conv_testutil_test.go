@@ -11,12 +11,21 @@ import (
 // Helpers for the convolution, fully-connected, batch-matmul and pool tests:
 // they drive a kernel directly, as the runtime would.
 
+// tensorF32 is a constant float32 tensor.
 func tensorF32(shape []int, v []float32) *ir.Tensor {
 	return &ir.Tensor{Name: "t", Type: ir.Float32, Shape: shape, HasRank: true, Data: ir.Float32Bytes(v)}
 }
 
-// activation returns an activation tensor of the given shape with its data
-// allocated (as the runtime's arena would), not constant.
+// actF32 is a float32 activation holding v.
+func actF32(shape []int, v []float32) *ir.Tensor {
+	t := activation(ir.Float32, shape)
+	copy(t.Float32s(), v)
+	return t
+}
+
+// activation returns an activation tensor (named "act") of the given shape
+// with its data allocated, as the runtime's arena would; the test helpers
+// hide the data during Prepare, so kernels see it as computed, not constant.
 func activation(typ ir.DataType, shape []int) *ir.Tensor {
 	t := &ir.Tensor{Name: "act", Type: typ, Shape: shape, HasRank: true}
 	size, _ := t.ByteSize()
@@ -33,16 +42,39 @@ func runKernel(t *testing.T, op *ir.Op, in []*ir.Tensor, out []*ir.Tensor, threa
 	}
 }
 
+// runKernelCtx is runKernel with a given context (rounding, warnings).
+func runKernelCtx(t *testing.T, op *ir.Op, in []*ir.Tensor, out []*ir.Tensor, ctx *Context) {
+	t.Helper()
+	if err := tryKernelCtx(op, in, out, ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // tryKernel is runKernel returning the error (for tests of bad input); it
 // panics when Eval allocates.
 func tryKernel(op *ir.Op, in []*ir.Tensor, out []*ir.Tensor, threads int) error {
+	return tryKernelCtx(op, in, out, &Context{Threads: threads})
+}
+
+func tryKernelCtx(op *ir.Op, in []*ir.Tensor, out []*ir.Tensor, ctx *Context) error {
 	f, ok := LookupOp(op)
 	if !ok {
 		panic("no kernel for " + op.Name())
 	}
 	k := f()
-	n := &Node{Op: op, In: in, Out: out, Ctx: &Context{Threads: threads}}
-	if err := k.Prepare(n); err != nil {
+	n := &Node{Op: op, In: in, Out: out, Ctx: ctx}
+	// Activations have no data at Prepare, as in the runtime.
+	saved := map[*ir.Tensor][]byte{}
+	for _, t := range append(append([]*ir.Tensor(nil), in...), out...) {
+		if t != nil && t.Name == "act" {
+			saved[t], t.Data = t.Data, nil
+		}
+	}
+	err := k.Prepare(n)
+	for t, d := range saved {
+		t.Data = d
+	}
+	if err != nil {
 		return err
 	}
 	if err := k.Eval(n); err != nil {

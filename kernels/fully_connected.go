@@ -27,6 +27,8 @@ type fullyConnected struct {
 	packF32 *gemm.PackedF32
 	biasF32 []float32
 	ep      gemm.Epilogue
+	repack  bool // the weights are computed at run time
+	dynBias bool // so is the bias
 
 	q fcQuant // integer and hybrid state (fully_connected_int.go)
 }
@@ -89,7 +91,11 @@ func (k *fullyConnected) prepareF32(n *Node, o *ir.FullyConnectedOptions) error 
 	}
 	k.ep = gemm.Epilogue{Min: lo, Max: hi}
 	var wdata []float32
-	if w.IsConst() {
+	k.repack = !w.IsConst()
+	if b := optionalInput(n, 2); b != nil {
+		k.dynBias = !b.IsConst()
+	}
+	if !k.repack {
 		if err := checkData(n, "weights", w); err != nil {
 			return err
 		}
@@ -106,15 +112,15 @@ func (k *fullyConnected) prepareF32(n *Node, o *ir.FullyConnectedOptions) error 
 }
 
 func (k *fullyConnected) evalF32(n *Node) error {
-	if w := n.In[1]; !w.IsConst() {
+	if w := n.In[1]; k.repack {
 		if _, err := gemm.PackF32(k.packF32, weightsMatrix(w.Float32s(), k.units, k.inSize)); err != nil {
 			return fmt.Errorf("%s: %w", n.Op.Name(), err)
 		}
 	}
 	ep := k.ep
 	ep.Bias = k.biasF32
-	if b := optionalInput(n, 2); b != nil && !b.IsConst() {
-		ep.Bias = b.Float32s()
+	if k.dynBias {
+		ep.Bias = n.In[2].Float32s()
 	}
 	k.lhsF32.Data = n.In[0].Float32s()
 	err := k.eng.MulF32(&k.lhsF32, k.packF32, n.Out[0].Float32s(), k.units, ep)
