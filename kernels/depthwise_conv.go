@@ -22,10 +22,10 @@ type depthwiseConv2D struct {
 	win  window2D
 	mult int // depth multiplier
 	outC int
-	rows func(k *depthwiseConv2D, r0, r1 int)
+	rows func(k *depthwiseConv2D, part, r0, r1 int)
+	ctx  *Context
 	done sync.WaitGroup
 	eval func(n *Node) error
-	node *Node
 
 	// float32
 	filterF32 []float32 // [KH*KW][outC]
@@ -45,6 +45,7 @@ func (k *depthwiseConv2D) Prepare(n *Node) error {
 	if len(n.In) < 2 || len(n.Out) != 1 || n.In[0] == nil || n.In[1] == nil || n.Out[0] == nil {
 		return fmt.Errorf("%s: want input, filter, optional bias and 1 output", n.Op.Name())
 	}
+	k.ctx = n.Ctx
 	in, filter, out := n.In[0], n.In[1], n.Out[0]
 	if len(filter.Shape) != 4 || filter.Shape[0] != 1 {
 		return fmt.Errorf("%s: filter %q must be [1,KH,KW,C*M], got %v", n.Op.Name(), filter.Name, filter.Shape)
@@ -84,7 +85,7 @@ func (k *depthwiseConv2D) Eval(n *Node) error { return k.eval(n) }
 // RunPart computes one thread's share of the output rows.
 func (k *depthwiseConv2D) RunPart(part, parts int) {
 	r0, r1 := gemm.Split(k.win.batch*k.win.outH, 1, part, parts)
-	k.rows(k, r0, r1)
+	k.rows(k, part, r0, r1)
 }
 
 // run splits the output rows over the context's threads when the work pays
@@ -130,7 +131,7 @@ func (k *depthwiseConv2D) prepareF32(n *Node, o *ir.DepthwiseConv2DOptions) erro
 }
 
 // rowsF32 computes output rows [r0, r1) (row = batch*outH + oy).
-func (k *depthwiseConv2D) rowsF32(r0, r1 int) {
+func (k *depthwiseConv2D) rowsF32(_, r0, r1 int) {
 	w, outC, mult := k.win, k.outC, k.mult
 	for r := r0; r < r1; r++ {
 		b, oy := r/w.outH, r%w.outH

@@ -1,14 +1,289 @@
 package kernels
 
-import "github.com/liteforge/liteforge/ir"
+import (
+	"fmt"
+
+	"github.com/liteforge/liteforge/ir"
+)
+
+// DEPTHWISE_CONV_2D on integers (int8 per-channel, legacy uint8, int16
+// activations with int8 filters) and hybrid (float activations quantized
+// asymmetrically per batch on the fly, int8 per-channel filters), as TFLite's
+// reference kernels compute them: padded taps are skipped, each sum is
+// requantized with its channel's multiplier.
 
 // dwQuant is the integer and hybrid state of a DEPTHWISE_CONV_2D kernel.
-type dwQuant struct{}
+type dwQuant struct {
+	rq32      requant[int32]
+	rq64      requant[int64]
+	inZP, fZP int32
+	filterI8  []int8  // [KH*KW][outC]
+	filterU8  []uint8 // [KH*KW][outC]
+	in8       []int8
+	inU8      []uint8
+	in16      []int16
+	out8      []int8
+	outU8     []uint8
+	out16     []int16
+	acc32     [][]int32 // per thread
+	acc64     [][]int64 // per thread
 
-func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) error {
-	return unsupported(n, "integer inputs yet")
+	// hybrid
+	quantIn   []int8
+	inScale   []float32 // per batch
+	inOffset  []int32   // per batch
+	chanScale []float32
+	biasF32   []float32
+	lo, hi    float32
+	outF32    []float32
 }
 
+func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) error {
+	in, filter, out := n.In[0], n.In[1], n.Out[0]
+	if out.Type != in.Type {
+		return fmt.Errorf("%s: output %q is %v, input is %v", n.Op.Name(), out.Name, out.Type, in.Type)
+	}
+	inScale, inZP, err := tensorQuant(n, "input", in)
+	if err != nil {
+		return err
+	}
+	outScale, outZP, err := tensorQuant(n, "output", out)
+	if err != nil {
+		return err
+	}
+	fScales, err := channelScales(n, filter, k.outC, 3)
+	if err != nil {
+		return err
+	}
+	lo, hi, err := quantActivationRange(n, o.Activation, out.Type, outScale, outZP)
+	if err != nil {
+		return err
+	}
+	k.warnBiasAxis(n)
+	q, r := &k.q, roundingOf(n.Ctx)
+	q.inZP = inZP
+	k.allocAcc()
+	switch {
+	case in.Type == ir.Int8 && filter.Type == ir.Int8:
+		mult, shift, err := outputMultipliers(n, inScale, fScales, outScale, false)
+		if err != nil {
+			return err
+		}
+		bias, err := intBias[int32](n, optionalInput(n, 2), k.outC)
+		if err != nil {
+			return err
+		}
+		q.rq32 = requant[int32]{bias: bias, mult: mult, shift: shift, zp: outZP, lo: lo, hi: hi, rounding: r}
+		q.filterI8 = append([]int8(nil), filter.Int8s()[:k.win.kh*k.win.kw*k.outC]...)
+		k.rows = (*depthwiseConv2D).rowsI8
+		k.eval = func(n *Node) error {
+			q.in8, q.out8 = n.In[0].Int8s(), n.Out[0].Int8s()
+			k.run(n)
+			return nil
+		}
+	case in.Type == ir.Uint8 && filter.Type == ir.Uint8:
+		_, fZP, err := tensorQuant(n, "filter", filter)
+		if err != nil {
+			return err
+		}
+		mult, shift, err := outputMultipliers(n, inScale, fScales[:1], outScale, true)
+		if err != nil {
+			return err
+		}
+		for len(mult) < k.outC {
+			mult, shift = append(mult, mult[0]), append(shift, shift[0])
+		}
+		bias, err := intBias[int32](n, optionalInput(n, 2), k.outC)
+		if err != nil {
+			return err
+		}
+		q.fZP = fZP
+		q.rq32 = requant[int32]{bias: bias, mult: mult, shift: shift, zp: outZP, lo: lo, hi: hi, rounding: r}
+		q.filterU8 = append([]uint8(nil), filter.Data[:k.win.kh*k.win.kw*k.outC]...)
+		k.rows = (*depthwiseConv2D).rowsU8
+		k.eval = func(n *Node) error {
+			q.inU8, q.outU8 = n.In[0].Data, n.Out[0].Data
+			k.run(n)
+			return nil
+		}
+	case in.Type == ir.Int16 && filter.Type == ir.Int8:
+		if inZP != 0 || outZP != 0 {
+			return fmt.Errorf("%s: int16 input and output must have zero point 0, got %d and %d", n.Op.Name(), inZP, outZP)
+		}
+		mult, shift, err := outputMultipliers(n, inScale, fScales, outScale, false)
+		if err != nil {
+			return err
+		}
+		bias, err := intBias[int64](n, optionalInput(n, 2), k.outC)
+		if err != nil {
+			return err
+		}
+		wide := true
+		if b := optionalInput(n, 2); b != nil && b.Type == ir.Int32 {
+			wide = false
+		}
+		q.rq64 = requant[int64]{bias: bias, mult: mult, shift: shift, lo: lo, hi: hi, wide: wide, rounding: r}
+		q.filterI8 = append([]int8(nil), filter.Int8s()[:k.win.kh*k.win.kw*k.outC]...)
+		k.rows = (*depthwiseConv2D).rowsI16
+		k.eval = func(n *Node) error {
+			q.in16, q.out16 = n.In[0].Int16s(), n.Out[0].Int16s()
+			k.run(n)
+			return nil
+		}
+	default:
+		return unsupported(n, fmt.Sprintf("%v input with %v filter", in.Type, filter.Type))
+	}
+	return nil
+}
+
+// warnBiasAxis accepts a bias whose per-channel quantization names a
+// dimension other than 0 (TFLite Micro's person_detect carries 3; TFLite
+// refuses it) and says so once.
+func (k *depthwiseConv2D) warnBiasAxis(n *Node) {
+	if b := optionalInput(n, 2); b != nil && b.Quant.PerAxis() && b.Quant.Axis != 0 {
+		n.Ctx.Warn("%s: bias %q is quantized along dimension %d of its 1-D shape; reading it as dimension 0 (TFLite rejects this model)",
+			n.Op.Name(), b.Name, b.Quant.Axis)
+	}
+}
+
+// depthwiseWindow calls tap(inOff, fOff) for each in-bounds filter tap of
+// output pixel (b, oy, ox): inOff indexes the input pixel's first channel,
+// fOff the tap's first filter channel.
+func (k *depthwiseConv2D) depthwiseWindow(b, oy, ox int, tap func(inOff, fOff int)) {
+	w := k.win
+	for ky := 0; ky < w.kh; ky++ {
+		iy := oy*w.strideH - w.padTop + ky*w.dilH
+		if iy < 0 || iy >= w.inH {
+			continue
+		}
+		for kx := 0; kx < w.kw; kx++ {
+			ix := ox*w.strideW - w.padLeft + kx*w.dilW
+			if ix < 0 || ix >= w.inW {
+				continue
+			}
+			tap(((b*w.inH+iy)*w.inW+ix)*w.inC, (ky*w.kw+kx)*k.outC)
+		}
+	}
+}
+
+// depthwiseRows runs the integer depthwise convolution over output rows
+// [r0, r1): acc[c] sums filter*(input - zero points) over the window, then
+// store(c, acc, out) writes each channel.
+func depthwiseRows[A int8 | uint8 | int16, F int8 | uint8, S int32 | int64](k *depthwiseConv2D, r0, r1 int, in []A, filter []F,
+	inZP, fZP S, acc []S, store func(outOff int, acc []S)) {
+	w, mult := k.win, k.mult
+	for r := r0; r < r1; r++ {
+		b, oy := r/w.outH, r%w.outH
+		for ox := 0; ox < w.outW; ox++ {
+			clear(acc)
+			k.depthwiseWindow(b, oy, ox, func(inOff, fOff int) {
+				src, f := in[inOff:inOff+w.inC], filter[fOff:fOff+k.outC]
+				for c, v := range src {
+					x := S(v) - inZP
+					for m := 0; m < mult; m++ {
+						acc[c*mult+m] += (S(f[c*mult+m]) - fZP) * x
+					}
+				}
+			})
+			store(((b*w.outH+oy)*w.outW+ox)*k.outC, acc)
+		}
+	}
+}
+
+func (k *depthwiseConv2D) rowsI8(part, r0, r1 int) {
+	q := &k.q
+	acc := q.acc32[part]
+	depthwiseRows(k, r0, r1, q.in8, q.filterI8, q.inZP, 0, acc, func(o int, acc []int32) {
+		for c, v := range acc {
+			q.out8[o+c] = int8(q.rq32.apply(v, c))
+		}
+	})
+}
+
+func (k *depthwiseConv2D) rowsU8(part, r0, r1 int) {
+	q := &k.q
+	acc := q.acc32[part]
+	depthwiseRows(k, r0, r1, q.inU8, q.filterU8, q.inZP, q.fZP, acc, func(o int, acc []int32) {
+		for c, v := range acc {
+			q.outU8[o+c] = uint8(q.rq32.apply(v, c))
+		}
+	})
+}
+
+func (k *depthwiseConv2D) rowsI16(part, r0, r1 int) {
+	q := &k.q
+	acc := q.acc64[part]
+	depthwiseRows(k, r0, r1, q.in16, q.filterI8, 0, 0, acc, func(o int, acc []int64) {
+		for c, v := range acc {
+			q.out16[o+c] = int16(q.rq64.apply(v, c))
+		}
+	})
+}
+
+// prepareHybrid: float input and output with int8 per-channel filters.
+// TFLite quantizes each batch of the input asymmetrically and scales each
+// channel's integer sum by the channel's filter scale times the batch's
+// scaling factor.
 func (k *depthwiseConv2D) prepareHybrid(n *Node, o *ir.DepthwiseConv2DOptions) error {
-	return unsupported(n, "hybrid (int8 filter, float input) yet")
+	in, filter := n.In[0], n.In[1]
+	if err := requireType(n, "output", n.Out[0], ir.Float32); err != nil {
+		return err
+	}
+	fScales, err := channelScales(n, filter, k.outC, 3)
+	if err != nil {
+		return err
+	}
+	q := &k.q
+	if q.biasF32, err = floatBias(n, optionalInput(n, 2), k.outC); err != nil {
+		return err
+	}
+	if q.lo, q.hi, err = floatRange(n, o.Activation); err != nil {
+		return err
+	}
+	q.chanScale = fScales
+	k.allocAcc()
+	q.filterI8 = append([]int8(nil), filter.Int8s()[:k.win.kh*k.win.kw*k.outC]...)
+	q.quantIn = make([]int8, in.NumElements())
+	q.inScale = make([]float32, k.win.batch)
+	q.inOffset = make([]int32, k.win.batch)
+	k.rows = (*depthwiseConv2D).rowsHybrid
+	k.eval = func(n *Node) error {
+		w := k.win
+		in := n.In[0].Float32s()
+		size := w.inH * w.inW * w.inC
+		for b := 0; b < w.batch; b++ {
+			q.inScale[b], q.inOffset[b] = asymmetricQuantize(in[b*size:(b+1)*size], q.quantIn[b*size:(b+1)*size])
+		}
+		q.in8, q.outF32 = q.quantIn, n.Out[0].Float32s()
+		k.run(n)
+		q.outF32 = nil
+		return nil
+	}
+	return nil
+}
+
+func (k *depthwiseConv2D) rowsHybrid(part, r0, r1 int) {
+	q, w := &k.q, k.win
+	acc := q.acc32[part]
+	for r := r0; r < r1; r++ {
+		b := r / w.outH
+		depthwiseRows(k, r, r+1, q.in8, q.filterI8, q.inOffset[b], 0, acc, func(o int, acc []int32) {
+			for c, v := range acc {
+				x := float32(v) * float32(q.chanScale[c]*q.inScale[b])
+				if q.biasF32 != nil {
+					x += q.biasF32[c]
+				}
+				q.outF32[o+c] = min(max(x, q.lo), q.hi)
+			}
+		})
+	}
+}
+
+// allocAcc makes each thread's channel accumulators.
+func (k *depthwiseConv2D) allocAcc() {
+	q, parts := &k.q, threadsOf(k.ctx)
+	q.acc32, q.acc64 = make([][]int32, parts), make([][]int64, parts)
+	for i := range q.acc32 {
+		q.acc32[i], q.acc64[i] = make([]int32, k.outC), make([]int64, k.outC)
+	}
 }
