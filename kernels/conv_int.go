@@ -273,9 +273,9 @@ func (k *conv2D) evalHybrid(n *Node) error {
 		src, dst := in[b*size:(b+1)*size], q.quantIn[b*size:(b+1)*size]
 		var zp int32
 		if q.asymmetric {
-			q.inScale[b], zp = asymmetricQuantize(src, dst)
+			q.inScale[b], zp = AsymmetricQuantizeFloats(src, dst)
 		} else {
-			q.inScale[b] = symmetricQuantize(src, dst)
+			q.inScale[b] = SymmetricQuantizeFloats(src, dst)
 		}
 		q.hyb.zp = gemm.ZeroPoints{AZero: zp}
 		for g := range q.hyb.conv {

@@ -2,7 +2,6 @@ package kernels
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/liteforge/liteforge/internal/fixedpoint"
 	"github.com/liteforge/liteforge/internal/gemm"
@@ -14,82 +13,47 @@ import (
 // Params, GetQuantizedConvolutionMultipler, CalculateActivationRangeQuantized)
 // and the requantizing output stage of the integer multiply.
 
-// typeRange is the representable range of an integer activation type.
-func typeRange(t ir.DataType) (lo, hi int32) {
-	switch t {
-	case ir.Int8:
-		return math.MinInt8, math.MaxInt8
-	case ir.Uint8:
-		return 0, math.MaxUint8
-	case ir.Int16:
-		return math.MinInt16, math.MaxInt16
-	}
-	return math.MinInt32, math.MaxInt32
-}
-
-// tensorQuant returns a per-tensor quantized tensor's scale and zero point,
-// checking them.
+// tensorQuant is PerTensorQuant with the op named in the error.
 func tensorQuant(n *Node, what string, t *ir.Tensor) (scale float32, zp int32, err error) {
-	q := t.Quant
-	if !q.Quantized() {
-		return 0, 0, fmt.Errorf("%s: %s %q is not quantized", n.Op.Name(), what, t.Name)
-	}
-	scale = q.Scale[0]
-	if !(scale > 0) || math.IsInf(float64(scale), 0) {
-		return 0, 0, fmt.Errorf("%s: %s %q has scale %v, want a positive finite number", n.Op.Name(), what, t.Name, scale)
-	}
-	if len(q.ZeroPoint) > 0 {
-		z := q.ZeroPoint[0]
-		lo, hi := typeRange(t.Type)
-		if z < int64(lo) || z > int64(hi) {
-			return 0, 0, fmt.Errorf("%s: %s %q has zero point %d outside %v", n.Op.Name(), what, t.Name, z, t.Type)
-		}
-		zp = int32(z)
+	if scale, zp, err = PerTensorQuant(t); err != nil {
+		return 0, 0, fmt.Errorf("%s: %s: %w", n.Op.Name(), what, err)
 	}
 	return scale, zp, nil
 }
 
-// channelScales returns a filter's per-output-channel scales (one scale
-// repeated when it is quantized per tensor). axis is the dimension that
-// indexes output channels.
+// channelScales is ChannelScales for a filter whose dimension axis indexes
+// its output channels, with the op named in the error.
 func channelScales(n *Node, filter *ir.Tensor, channels, axis int) ([]float32, error) {
-	q := filter.Quant
-	if !q.Quantized() {
-		return nil, fmt.Errorf("%s: filter %q is not quantized", n.Op.Name(), filter.Name)
+	s, err := ChannelScales(filter, axis)
+	if err != nil {
+		return nil, fmt.Errorf("%s: filter: %w", n.Op.Name(), err)
 	}
-	if len(q.Scale) != 1 && len(q.Scale) != channels {
-		return nil, fmt.Errorf("%s: filter %q has %d scales for %d output channels", n.Op.Name(), filter.Name, len(q.Scale), channels)
+	if len(s) != channels {
+		return nil, fmt.Errorf("%s: filter %q has %d channels, want %d", n.Op.Name(), filter.Name, len(s), channels)
 	}
-	if len(q.Scale) > 1 && q.Axis != axis {
-		return nil, fmt.Errorf("%s: filter %q is quantized along dimension %d, want %d", n.Op.Name(), filter.Name, q.Axis, axis)
-	}
-	out := make([]float32, channels)
-	for c := range out {
-		s := q.Scale[min(c, len(q.Scale)-1)]
-		if !(s > 0) || math.IsInf(float64(s), 0) {
-			return nil, fmt.Errorf("%s: filter %q has scale %v, want a positive finite number", n.Op.Name(), filter.Name, s)
-		}
-		out[c] = s
-	}
-	return out, nil
+	return s, nil
 }
 
 // outputMultipliers derives each channel's quantized multiplier for
-// input_scale*filter_scale/output_scale. TFLite computes the product in
-// double for per-channel kernels and in float (then widened) for the legacy
-// per-tensor ones (floatProduct).
-func outputMultipliers(n *Node, inScale float32, fScales []float32, outScale float32, floatProduct bool) ([]int32, []int, error) {
-	mult, shift := make([]int32, len(fScales)), make([]int, len(fScales))
+// input_scale*filter_scale/output_scale: per channel as TFLite's
+// PopulateConvolutionQuantizationParams (double products), or, for the
+// legacy per-tensor kernels (perTensor), as its
+// GetQuantizedConvolutionMultipler (a float product), repeated.
+func outputMultipliers(n *Node, inScale float32, fScales []float32, outScale float32, perTensor bool) ([]int32, []int, error) {
 	r := roundingOf(n.Ctx)
-	for c, fs := range fScales {
-		real := float64(inScale) * float64(fs) / float64(outScale)
-		if floatProduct {
-			real = float64(inScale*fs) / float64(outScale)
-		}
-		m, s, err := r.QuantizeMultiplier(real)
+	if !perTensor {
+		m, s, err := PerChannelMultipliers(r, inScale, fScales, outScale)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", n.Op.Name(), err)
 		}
+		return m, s, nil
+	}
+	m, s, err := ConvolutionMultiplier(r, inScale, fScales[0], outScale, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", n.Op.Name(), err)
+	}
+	mult, shift := make([]int32, len(fScales)), make([]int, len(fScales))
+	for c := range mult {
 		mult[c], shift[c] = m, s
 	}
 	return mult, shift, nil
@@ -102,21 +66,14 @@ func roundingOf(ctx *Context) fixedpoint.Rounding {
 	return ctx.Rounding
 }
 
-// quantActivationRange is TFLite's CalculateActivationRangeQuantized: the
-// fused activation's bounds in the output's quantized domain.
+// quantActivationRange is ActivationRangeQuantized, rejecting the
+// activations that are not clamps, with the op named in the error.
 func quantActivationRange(n *Node, a ir.Activation, t ir.DataType, scale float32, zp int32) (lo, hi int32, err error) {
-	lo, hi = typeRange(t)
-	q := func(f float32) int32 { return zp + int32(math.Round(float64(f/scale))) }
-	switch a {
-	case ir.ActNone:
-	case ir.ActRelu:
-		lo = max(lo, q(0))
-	case ir.ActRelu6:
-		lo, hi = max(lo, q(0)), min(hi, q(6))
-	case ir.ActReluN1To1:
-		lo, hi = max(lo, q(-1)), min(hi, q(1))
-	default:
+	if a != ir.ActNone && a != ir.ActRelu && a != ir.ActRelu6 && a != ir.ActReluN1To1 {
 		return 0, 0, fmt.Errorf("%s: fused activation %v is not supported", n.Op.Name(), a)
+	}
+	if lo, hi, err = ActivationRangeQuantized(a, t, scale, zp); err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", n.Op.Name(), err)
 	}
 	return lo, hi, nil
 }
@@ -233,69 +190,4 @@ func (o *hybridOut) StoreInt(i0, j0, rows, cols int, acc []int32, ld int) {
 			dst[c] = min(max(x, o.lo), o.hi)
 		}
 	}
-}
-
-// symmetricQuantize is TFLite's SymmetricQuantizeFloats: values scaled so
-// that the largest magnitude maps to 127, rounded half away from zero. It
-// returns the scaling factor (1 for an all-zero input).
-func symmetricQuantize(values []float32, dst []int8) float32 {
-	var lo, hi float32
-	if len(values) > 0 {
-		lo, hi = values[0], values[0]
-	}
-	for _, v := range values {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	rng := max(float32(math.Abs(float64(lo))), float32(math.Abs(float64(hi))))
-	if rng == 0 {
-		clear(dst[:len(values)])
-		return 1
-	}
-	inv := 127 / rng
-	for i, v := range values {
-		q := int32(math.Round(float64(v * inv)))
-		dst[i] = int8(min(max(q, -127), 127))
-	}
-	return rng / 127
-}
-
-// asymmetricQuantize is TFLite's AsymmetricQuantizeFloats: values mapped
-// onto [-128, 127] with a nudged zero point. It returns the scaling factor
-// and the zero point (1 and 0 for an input of zeros).
-func asymmetricQuantize(values []float32, dst []int8) (float32, int32) {
-	var lo, hi float32
-	if len(values) > 0 {
-		lo, hi = values[0], values[0]
-	}
-	for _, v := range values {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	rmin, rmax := math.Min(0, float64(lo)), math.Max(0, float64(hi))
-	if rmin == rmax {
-		clear(dst[:len(values)])
-		return 1, 0
-	}
-	const qmin, qmax = -128.0, 127.0
-	scale := (rmax - rmin) / (qmax - qmin)
-	zpFromMin, zpFromMax := qmin-rmin/scale, qmax-rmax/scale
-	zpd := zpFromMax
-	if math.Abs(qmin)+math.Abs(rmin/scale) < math.Abs(qmax)+math.Abs(rmax/scale) {
-		zpd = zpFromMin
-	}
-	var zp int32
-	switch {
-	case zpd <= qmin:
-		zp = qmin
-	case zpd >= qmax:
-		zp = qmax
-	default:
-		zp = int32(math.Round(zpd))
-	}
-	sf := float32(scale)
-	inv := float32(1.0 / float64(sf))
-	for i, v := range values {
-		q := int32(math.Round(float64(float32(zp) + float32(v*inv))))
-		dst[i] = int8(min(max(q, qmin), qmax))
-	}
-	return sf, zp
 }

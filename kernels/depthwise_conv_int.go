@@ -252,7 +252,7 @@ func (k *depthwiseConv2D) prepareHybrid(n *Node, o *ir.DepthwiseConv2DOptions) e
 		in := n.In[0].Float32s()
 		size := w.inH * w.inW * w.inC
 		for b := 0; b < w.batch; b++ {
-			q.inScale[b], q.inOffset[b] = asymmetricQuantize(in[b*size:(b+1)*size], q.quantIn[b*size:(b+1)*size])
+			q.inScale[b], q.inOffset[b] = AsymmetricQuantizeFloats(in[b*size:(b+1)*size], q.quantIn[b*size:(b+1)*size])
 		}
 		q.in8, q.outF32 = q.quantIn, n.Out[0].Float32s()
 		k.run(n)

@@ -206,9 +206,9 @@ func (k *fullyConnected) evalHybrid(n *Node) error {
 	for b := 0; b < k.batch; b++ {
 		src, dst := in[b*k.inSize:(b+1)*k.inSize], q.quantIn[b*k.inSize:(b+1)*k.inSize]
 		if q.asymmetric {
-			q.rowScale[b], q.rowZP[b] = asymmetricQuantize(src, dst)
+			q.rowScale[b], q.rowZP[b] = AsymmetricQuantizeFloats(src, dst)
 		} else {
-			q.rowScale[b] = symmetricQuantize(src, dst)
+			q.rowScale[b] = SymmetricQuantizeFloats(src, dst)
 		}
 	}
 	q.hyb.lhs.Data, q.hybOut.out = q.quantIn, n.Out[0].Float32s()
