@@ -94,28 +94,17 @@ func (c *intConv[A, B, S, T]) run(n *Node, k *conv2D, in []A, o gemm.IntOutput[S
 
 func (k *conv2D) prepareInt(n *Node, o *ir.Conv2DOptions) error {
 	in, filter, out := n.In[0], n.In[1], n.Out[0]
-	if out.Type != in.Type {
-		return fmt.Errorf("%s: output %q is %v, input is %v", n.Op.Name(), out.Name, out.Type, in.Type)
-	}
 	if !filter.IsConst() {
 		return unsupported(n, "a quantized filter that is not constant")
 	}
 	if err := checkData(n, "filter", filter); err != nil {
 		return err
 	}
-	inScale, inZP, err := tensorQuant(n, "input", in)
-	if err != nil {
-		return err
-	}
-	outScale, outZP, err := tensorQuant(n, "output", out)
+	io, err := readQuantIO(n, in, out, o.Activation)
 	if err != nil {
 		return err
 	}
 	fScales, err := channelScales(n, filter, k.outC, 0)
-	if err != nil {
-		return err
-	}
-	lo, hi, err := quantActivationRange(n, o.Activation, out.Type, outScale, outZP)
 	if err != nil {
 		return err
 	}
@@ -126,10 +115,10 @@ func (k *conv2D) prepareInt(n *Node, o *ir.Conv2DOptions) error {
 		if filter.Type != ir.Int8 {
 			return unsupported(n, fmt.Sprintf("int8 input with %v filter", filter.Type))
 		}
-		if err := k.setRequant32(n, inScale, fScales, outScale, outZP, lo, hi, false); err != nil {
+		if q.rq32, err = requant8(n, io, fScales, false, optionalInput(n, 2)); err != nil {
 			return err
 		}
-		if err := q.i8.prepare(n, k, filter.Int8s(), int8(inZP), gemm.ZeroPoints{AZero: inZP}); err != nil {
+		if err := q.i8.prepare(n, k, filter.Int8s(), int8(io.inZP), gemm.ZeroPoints{AZero: io.inZP}); err != nil {
 			return err
 		}
 		q.i8.out.q = &q.rq32
@@ -145,10 +134,10 @@ func (k *conv2D) prepareInt(n *Node, o *ir.Conv2DOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := k.setRequant32(n, inScale, fScales[:1], outScale, outZP, lo, hi, true); err != nil {
+		if q.rq32, err = requant8(n, io, fScales, true, optionalInput(n, 2)); err != nil {
 			return err
 		}
-		if err := q.u8.prepare(n, k, filter.Data, uint8(inZP), gemm.ZeroPoints{AZero: inZP, BZero: fZP}); err != nil {
+		if err := q.u8.prepare(n, k, filter.Data, uint8(io.inZP), gemm.ZeroPoints{AZero: io.inZP, BZero: fZP}); err != nil {
 			return err
 		}
 		q.u8.out.q = &q.rq32
@@ -160,22 +149,9 @@ func (k *conv2D) prepareInt(n *Node, o *ir.Conv2DOptions) error {
 		if filter.Type != ir.Int8 {
 			return unsupported(n, fmt.Sprintf("int16 input with %v filter", filter.Type))
 		}
-		if inZP != 0 || outZP != 0 {
-			return fmt.Errorf("%s: int16 input and output must have zero point 0, got %d and %d", n.Op.Name(), inZP, outZP)
-		}
-		mult, shift, err := outputMultipliers(n, inScale, fScales, outScale, false)
-		if err != nil {
+		if q.rq64, err = requant16(n, io, fScales, false, optionalInput(n, 2)); err != nil {
 			return err
 		}
-		bias, err := intBias[int64](n, optionalInput(n, 2), k.outC)
-		if err != nil {
-			return err
-		}
-		wide := true
-		if b := optionalInput(n, 2); b != nil && b.Type == ir.Int32 {
-			wide = false // TFLite's int32-bias variant accumulates in int32
-		}
-		q.rq64 = requant[int64]{bias: bias, mult: mult, shift: shift, lo: lo, hi: hi, wide: wide, rounding: roundingOf(n.Ctx)}
 		if err := q.i16.prepare(n, k, filter.Int8s(), 0, gemm.ZeroPoints{}); err != nil {
 			return err
 		}
@@ -185,27 +161,6 @@ func (k *conv2D) prepareInt(n *Node, o *ir.Conv2DOptions) error {
 			return q.i16.run(n, k, n.In[0].Int16s(), &q.i16.out, func(c int) { q.i16.out.colOff = c })
 		}
 	}
-	return nil
-}
-
-// setRequant32 sets the 8-bit output stage: per-channel multipliers (one
-// when fScales has one scale, for the legacy uint8 kernel, whose multiplier
-// TFLite derives from a float product) and the int32 bias.
-func (k *conv2D) setRequant32(n *Node, inScale float32, fScales []float32, outScale float32, outZP, lo, hi int32, legacy bool) error {
-	mult, shift, err := outputMultipliers(n, inScale, fScales, outScale, legacy)
-	if err != nil {
-		return err
-	}
-	if legacy {
-		for len(mult) < k.outC {
-			mult, shift = append(mult, mult[0]), append(shift, shift[0])
-		}
-	}
-	bias, err := intBias[int32](n, optionalInput(n, 2), k.outC)
-	if err != nil {
-		return err
-	}
-	k.q.rq32 = requant[int32]{bias: bias, mult: mult, shift: shift, zp: outZP, lo: lo, hi: hi, rounding: roundingOf(n.Ctx)}
 	return nil
 }
 

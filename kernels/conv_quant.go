@@ -191,3 +191,58 @@ func (o *hybridOut) StoreInt(i0, j0, rows, cols int, acc []int32, ld int) {
 		}
 	}
 }
+
+// quantIO is what each integer kernel of this family reads at prepare: the
+// input's and output's parameters and the fused activation's clamp.
+type quantIO struct {
+	inScale, outScale float32
+	inZP, outZP       int32
+	lo, hi            int32
+}
+
+func readQuantIO(n *Node, in, out *ir.Tensor, act ir.Activation) (io quantIO, err error) {
+	if out.Type != in.Type {
+		return io, fmt.Errorf("%s: output %q is %v, input is %v", n.Op.Name(), out.Name, out.Type, in.Type)
+	}
+	if io.inScale, io.inZP, err = tensorQuant(n, "input", in); err != nil {
+		return io, err
+	}
+	if io.outScale, io.outZP, err = tensorQuant(n, "output", out); err != nil {
+		return io, err
+	}
+	io.lo, io.hi, err = quantActivationRange(n, act, out.Type, io.outScale, io.outZP)
+	return io, err
+}
+
+// requant8 is the output stage for 8-bit activations: per-channel
+// multipliers (or the legacy per-tensor one) and an int32 bias.
+func requant8(n *Node, io quantIO, fScales []float32, legacy bool, bias *ir.Tensor) (requant[int32], error) {
+	mult, shift, err := outputMultipliers(n, io.inScale, fScales, io.outScale, legacy)
+	if err != nil {
+		return requant[int32]{}, err
+	}
+	b, err := intBias[int32](n, bias, len(fScales))
+	if err != nil {
+		return requant[int32]{}, err
+	}
+	return requant[int32]{bias: b, mult: mult, shift: shift, zp: io.outZP, lo: io.lo, hi: io.hi, rounding: roundingOf(n.Ctx)}, nil
+}
+
+// requant16 is the output stage for int16 activations, whose zero points
+// must be 0: int64 sums and bias, or, with an int32 bias, TFLite's int32
+// variant.
+func requant16(n *Node, io quantIO, fScales []float32, legacy bool, bias *ir.Tensor) (requant[int64], error) {
+	if io.inZP != 0 || io.outZP != 0 {
+		return requant[int64]{}, fmt.Errorf("%s: int16 input and output must have zero point 0, got %d and %d", n.Op.Name(), io.inZP, io.outZP)
+	}
+	mult, shift, err := outputMultipliers(n, io.inScale, fScales, io.outScale, legacy)
+	if err != nil {
+		return requant[int64]{}, err
+	}
+	b, err := intBias[int64](n, bias, len(fScales))
+	if err != nil {
+		return requant[int64]{}, err
+	}
+	wide := bias == nil || bias.Type != ir.Int32
+	return requant[int64]{bias: b, mult: mult, shift: shift, lo: io.lo, hi: io.hi, wide: wide, rounding: roundingOf(n.Ctx)}, nil
+}

@@ -40,14 +40,7 @@ type dwQuant struct {
 
 func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) error {
 	in, filter, out := n.In[0], n.In[1], n.Out[0]
-	if out.Type != in.Type {
-		return fmt.Errorf("%s: output %q is %v, input is %v", n.Op.Name(), out.Name, out.Type, in.Type)
-	}
-	inScale, inZP, err := tensorQuant(n, "input", in)
-	if err != nil {
-		return err
-	}
-	outScale, outZP, err := tensorQuant(n, "output", out)
+	io, err := readQuantIO(n, in, out, o.Activation)
 	if err != nil {
 		return err
 	}
@@ -55,25 +48,15 @@ func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) erro
 	if err != nil {
 		return err
 	}
-	lo, hi, err := quantActivationRange(n, o.Activation, out.Type, outScale, outZP)
-	if err != nil {
-		return err
-	}
 	k.warnBiasAxis(n)
-	q, r := &k.q, roundingOf(n.Ctx)
-	q.inZP = inZP
+	q := &k.q
+	q.inZP = io.inZP
 	k.allocAcc()
 	switch {
 	case in.Type == ir.Int8 && filter.Type == ir.Int8:
-		mult, shift, err := outputMultipliers(n, inScale, fScales, outScale, false)
-		if err != nil {
+		if q.rq32, err = requant8(n, io, fScales, false, optionalInput(n, 2)); err != nil {
 			return err
 		}
-		bias, err := intBias[int32](n, optionalInput(n, 2), k.outC)
-		if err != nil {
-			return err
-		}
-		q.rq32 = requant[int32]{bias: bias, mult: mult, shift: shift, zp: outZP, lo: lo, hi: hi, rounding: r}
 		q.filterI8 = append([]int8(nil), filter.Int8s()[:k.win.kh*k.win.kw*k.outC]...)
 		k.rows = (*depthwiseConv2D).rowsI8
 		k.eval = func(n *Node) error {
@@ -86,19 +69,10 @@ func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) erro
 		if err != nil {
 			return err
 		}
-		mult, shift, err := outputMultipliers(n, inScale, fScales[:1], outScale, true)
-		if err != nil {
-			return err
-		}
-		for len(mult) < k.outC {
-			mult, shift = append(mult, mult[0]), append(shift, shift[0])
-		}
-		bias, err := intBias[int32](n, optionalInput(n, 2), k.outC)
-		if err != nil {
+		if q.rq32, err = requant8(n, io, fScales, true, optionalInput(n, 2)); err != nil {
 			return err
 		}
 		q.fZP = fZP
-		q.rq32 = requant[int32]{bias: bias, mult: mult, shift: shift, zp: outZP, lo: lo, hi: hi, rounding: r}
 		q.filterU8 = append([]uint8(nil), filter.Data[:k.win.kh*k.win.kw*k.outC]...)
 		k.rows = (*depthwiseConv2D).rowsU8
 		k.eval = func(n *Node) error {
@@ -107,22 +81,9 @@ func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) erro
 			return nil
 		}
 	case in.Type == ir.Int16 && filter.Type == ir.Int8:
-		if inZP != 0 || outZP != 0 {
-			return fmt.Errorf("%s: int16 input and output must have zero point 0, got %d and %d", n.Op.Name(), inZP, outZP)
-		}
-		mult, shift, err := outputMultipliers(n, inScale, fScales, outScale, false)
-		if err != nil {
+		if q.rq64, err = requant16(n, io, fScales, false, optionalInput(n, 2)); err != nil {
 			return err
 		}
-		bias, err := intBias[int64](n, optionalInput(n, 2), k.outC)
-		if err != nil {
-			return err
-		}
-		wide := true
-		if b := optionalInput(n, 2); b != nil && b.Type == ir.Int32 {
-			wide = false
-		}
-		q.rq64 = requant[int64]{bias: bias, mult: mult, shift: shift, lo: lo, hi: hi, wide: wide, rounding: r}
 		q.filterI8 = append([]int8(nil), filter.Int8s()[:k.win.kh*k.win.kw*k.outC]...)
 		k.rows = (*depthwiseConv2D).rowsI16
 		k.eval = func(n *Node) error {

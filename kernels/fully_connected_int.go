@@ -80,14 +80,7 @@ func (k *fullyConnected) fcWeights(n *Node) ([]float32, bool, error) {
 
 func (k *fullyConnected) prepareInt(n *Node, o *ir.FullyConnectedOptions) error {
 	in, w, out := n.In[0], n.In[1], n.Out[0]
-	if out.Type != in.Type {
-		return unsupported(n, fmt.Sprintf("%v input with %v output", in.Type, out.Type))
-	}
-	inScale, inZP, err := tensorQuant(n, "input", in)
-	if err != nil {
-		return err
-	}
-	outScale, outZP, err := tensorQuant(n, "output", out)
+	io, err := readQuantIO(n, in, out, o.Activation)
 	if err != nil {
 		return err
 	}
@@ -95,60 +88,40 @@ func (k *fullyConnected) prepareInt(n *Node, o *ir.FullyConnectedOptions) error 
 	if err != nil {
 		return err
 	}
-	_, wZP, err := tensorQuant(n, "weights", w)
-	if err != nil {
-		return err
-	}
-	lo, hi, err := quantActivationRange(n, o.Activation, out.Type, outScale, outZP)
-	if err != nil {
-		return err
-	}
-	// TFLite derives a per-tensor multiplier from a float product of the
-	// scales, per-channel ones from double products.
-	mult, shift, err := outputMultipliers(n, inScale, wScales, outScale, !perChannel)
-	if err != nil {
-		return err
-	}
-	q, r := &k.q, roundingOf(n.Ctx)
-	if perChannel {
-		wZP = 0 // per-channel weights are symmetric; TFLite ignores the zero point
-	}
-	switch {
-	case in.Type == ir.Int8 && w.Type == ir.Int8:
-		bias, err := intBias[int32](n, optionalInput(n, 2), k.units)
-		if err != nil {
+	// Per-channel weights are symmetric (TFLite ignores their zero points);
+	// per-tensor ones keep theirs. TFLite derives a per-tensor multiplier
+	// from a float product of the scales, per-channel ones from double
+	// products.
+	var wZP int32
+	if !perChannel {
+		if _, wZP, err = tensorQuant(n, "weights", w); err != nil {
 			return err
 		}
-		q.rq32 = requant[int32]{bias: bias, mult: mult, shift: shift, zp: outZP, lo: lo, hi: hi, rounding: r}
+	}
+	legacy, q := !perChannel, &k.q
+	switch {
+	case in.Type == ir.Int8 && w.Type == ir.Int8:
+		if q.rq32, err = requant8(n, io, wScales, legacy, optionalInput(n, 2)); err != nil {
+			return err
+		}
 		q.i8.out.q = &q.rq32
-		if err := q.i8.prepare(n, k, w.Int8s(), gemm.ZeroPoints{AZero: inZP, BZero: wZP}); err != nil {
+		if err := q.i8.prepare(n, k, w.Int8s(), gemm.ZeroPoints{AZero: io.inZP, BZero: wZP}); err != nil {
 			return err
 		}
 		k.eval = func(n *Node) error { return q.i8.run(n, n.In[0].Int8s(), n.Out[0].Int8s()) }
 	case in.Type == ir.Uint8 && w.Type == ir.Uint8:
-		bias, err := intBias[int32](n, optionalInput(n, 2), k.units)
-		if err != nil {
+		if q.rq32, err = requant8(n, io, wScales, legacy, optionalInput(n, 2)); err != nil {
 			return err
 		}
-		q.rq32 = requant[int32]{bias: bias, mult: mult, shift: shift, zp: outZP, lo: lo, hi: hi, rounding: r}
 		q.u8.out.q = &q.rq32
-		if err := q.u8.prepare(n, k, w.Data, gemm.ZeroPoints{AZero: inZP, BZero: wZP}); err != nil {
+		if err := q.u8.prepare(n, k, w.Data, gemm.ZeroPoints{AZero: io.inZP, BZero: wZP}); err != nil {
 			return err
 		}
 		k.eval = func(n *Node) error { return q.u8.run(n, n.In[0].Data, n.Out[0].Data) }
 	case in.Type == ir.Int16 && w.Type == ir.Int8:
-		if inZP != 0 || outZP != 0 {
-			return fmt.Errorf("%s: int16 input and output must have zero point 0, got %d and %d", n.Op.Name(), inZP, outZP)
-		}
-		bias, err := intBias[int64](n, optionalInput(n, 2), k.units)
-		if err != nil {
+		if q.rq64, err = requant16(n, io, wScales, legacy, optionalInput(n, 2)); err != nil {
 			return err
 		}
-		wide := true
-		if b := optionalInput(n, 2); b != nil && b.Type == ir.Int32 {
-			wide = false
-		}
-		q.rq64 = requant[int64]{bias: bias, mult: mult, shift: shift, lo: lo, hi: hi, wide: wide, rounding: r}
 		q.i16.out.q = &q.rq64
 		if err := q.i16.prepare(n, k, w.Int8s(), gemm.ZeroPoints{BZero: wZP}); err != nil {
 			return err
