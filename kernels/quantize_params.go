@@ -318,3 +318,33 @@ func AsymmetricQuantizeFloats(values []float32, dst []int8) (scale float32, offs
 	}
 	return scale, offset
 }
+
+// Int16ActivationScaling is the prepare step of int16 LOGISTIC (tanh false)
+// and TANH (tanh true) in TFLite: zero points must be 0 and the output scale
+// 2^-15. An input scale of 2^-12 (or, for TANH, 2^-11) is the power-of-two
+// case: multiplier 0 and leftShift 0 (or 1), which
+// fixedpoint.LogisticInt16 and TanhInt16 turn into 3 << leftShift. Any other
+// scale gets multiplier = inputScale*3*4096 doubled (leftShift times) until it
+// exceeds 32767/2, truncated, in float64.
+func Int16ActivationScaling(inputScale float32, inputZeroPoint int32, outputScale float32, outputZeroPoint int32, tanh bool) (multiplier int32, leftShift int, err error) {
+	if inputZeroPoint != 0 || outputZeroPoint != 0 {
+		return 0, 0, fmt.Errorf("int16 logistic/tanh needs zero points 0, not %d (input) and %d (output)", inputZeroPoint, outputZeroPoint)
+	}
+	if l, ok := fixedpoint.CheckedLog2(outputScale); !ok || l != -15 {
+		return 0, 0, fmt.Errorf("int16 logistic/tanh needs output scale 2^-15, not %v", outputScale)
+	}
+	const inputIntegerBits = 3
+	l, pot := fixedpoint.CheckedLog2(inputScale)
+	leftShift = 15 - inputIntegerBits + l
+	if pot && (leftShift == 0 || (tanh && leftShift == 1)) {
+		return 0, leftShift, nil
+	}
+	// The table covers [-10.7, 10.7]: one real unit is 3*4096 steps.
+	m := float64(inputScale) * 4096 * 3
+	leftShift = 0
+	for m <= 32767.0/2 && leftShift <= 30 {
+		leftShift++
+		m *= 2
+	}
+	return int32(m), leftShift, nil
+}

@@ -249,3 +249,34 @@ func TestAsymmetricQuantizeFloats(t *testing.T) {
 		t.Errorf("zero: %v %d %v", scale, offset, dst)
 	}
 }
+
+func TestInt16ActivationScaling(t *testing.T) {
+	tests := []struct {
+		in    float32
+		tanh  bool
+		m     int32
+		shift int
+		why   string
+	}{
+		{1.0 / 4096, false, 0, 0, "Q3.12 input: power of two"},
+		{1.0 / 4096, true, 0, 0, "Q3.12 input: power of two"},
+		{1.0 / 2048, true, 0, 1, "TANH also takes Q4.11 as a power of two"},
+		// LOGISTIC does not: 2^-11 * 12288 = 6, doubled 12 times to 24576.
+		{1.0 / 2048, false, 24576, 12, "LOGISTIC rescales Q4.11"},
+		// 0.001 * 12288 = 12.288, doubled 11 times to 25165.8, truncated.
+		{0.001, false, 25165, 11, "general scale"},
+		{0.001, true, 25165, 11, "general scale"},
+	}
+	for _, tc := range tests {
+		m, s, err := Int16ActivationScaling(tc.in, 0, 1.0/32768, 0, tc.tanh)
+		if err != nil || m != tc.m || s != tc.shift {
+			t.Errorf("%s: Int16ActivationScaling(%v, tanh=%v) = (%d, %d, %v), want (%d, %d)", tc.why, tc.in, tc.tanh, m, s, err, tc.m, tc.shift)
+		}
+	}
+	if _, _, err := Int16ActivationScaling(0.001, 0, 1.0/16384, 0, false); err == nil {
+		t.Error("output scale 2^-14 gave no error")
+	}
+	if _, _, err := Int16ActivationScaling(0.001, 1, 1.0/32768, 0, false); err == nil {
+		t.Error("a nonzero input zero point gave no error")
+	}
+}
