@@ -1,0 +1,217 @@
+package kernels_test
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/liteforge/liteforge/internal/testutil"
+	"github.com/liteforge/liteforge/ir"
+	"github.com/liteforge/liteforge/runtime"
+	"github.com/liteforge/liteforge/tflite"
+)
+
+// End-to-end checks of the convolution, fully-connected and pool kernels on
+// real models from ../shared/fixtures, through the interpreter.
+
+// runFixture runs model on the given raw input files and returns the
+// interpreter (its outputs hold the results).
+func runFixture(t *testing.T, model string, inputs []string, opts ...runtime.Option) *runtime.Interpreter {
+	t.Helper()
+	m, err := tflite.ReadFile(testutil.Fixture(t, model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := runtime.New(m, opts...)
+	if err != nil && (strings.Contains(err.Error(), "does not support") || strings.Contains(err.Error(), "cannot quantize")) {
+		// An op of another kernel family that is not there yet.
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range inputs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := it.Input(i)
+		if len(data) != len(in.Data) {
+			t.Fatalf("input %d: %d bytes in %s, tensor needs %d", i, len(data), f, len(in.Data))
+		}
+		copy(in.Data, data)
+	}
+	if err := it.Invoke(); err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
+
+// compareBytes counts the elements of typ that differ and the largest
+// difference.
+func compareBytes(typ ir.DataType, got, want []byte) (n, diff int, maxDiff float64) {
+	switch typ {
+	case ir.Float32:
+		g, w := ir.AsFloat32(got), ir.AsFloat32(want)
+		for i := range w {
+			d := math.Abs(float64(g[i] - w[i]))
+			if d > 0 {
+				diff++
+			}
+			maxDiff = math.Max(maxDiff, d/math.Max(1, math.Abs(float64(w[i]))))
+		}
+		return len(w), diff, maxDiff
+	case ir.Int16:
+		g, w := ir.AsInt16(got), ir.AsInt16(want)
+		for i := range w {
+			if d := math.Abs(float64(g[i]) - float64(w[i])); d > 0 {
+				diff++
+				maxDiff = math.Max(maxDiff, d)
+			}
+		}
+		return len(w), diff, maxDiff
+	}
+	signed := typ == ir.Int8
+	for i := range want {
+		a, b := float64(got[i]), float64(want[i])
+		if signed {
+			a, b = float64(int8(got[i])), float64(int8(want[i]))
+		}
+		if d := math.Abs(a - b); d > 0 {
+			diff++
+			maxDiff = math.Max(maxDiff, d)
+		}
+	}
+	return len(want), diff, maxDiff
+}
+
+func TestNetworkTesterGolden(t *testing.T) {
+	dir := "tflite/micro/network_tester/"
+	it := runFixture(t, dir+"network_model_dwconv_int8.tflite", []string{testutil.Fixture(t, dir+"input_data.bin")})
+	want, err := os.ReadFile(testutil.Fixture(t, dir+"expected_output_data.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := it.Output(0)
+	n, diff, maxDiff := compareBytes(out.Type, out.Data, want)
+	t.Logf("network_tester: %d elements, %d differ, largest difference %v", n, diff, maxDiff)
+	if diff != 0 {
+		t.Errorf("network_tester differs from TFLite Micro's golden in %d of %d elements", diff, n)
+	}
+}
+
+func TestSeanetConv0Golden(t *testing.T) {
+	dir := "tflite/micro/seanet_int16/"
+	it := runFixture(t, dir+"conv0.tflite", []string{testutil.Fixture(t, dir+"conv0_input0_int16.bin")})
+	want, err := os.ReadFile(testutil.Fixture(t, dir+"conv0_golden_int16.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := it.Output(0)
+	n, diff, maxDiff := compareBytes(out.Type, out.Data, want)
+	t.Logf("seanet conv0: %d elements, %d differ, largest difference %v", n, diff, maxDiff)
+	if diff != 0 {
+		t.Errorf("seanet conv0 differs from the golden in %d of %d elements", diff, n)
+	}
+}
+
+// TestExpectedFixtures runs the recorded TFLite inputs of the models that use
+// these kernels and compares with TFLite's recorded outputs: float outputs
+// within 1e-4, integer ones exactly, with double rounding and, where TFLite
+// ran the model's integer ops through XNNPACK, with single rounding.
+func TestExpectedFixtures(t *testing.T) {
+	cases := []struct {
+		model string
+		float bool
+		// exactSingle: every integer op of the model is XNNPACK-delegated in
+		// TFLite, so single rounding must reproduce its bytes.
+		exactSingle bool
+	}{
+		{"litert/mobilenet_like_model", true, false},
+		{"litert/quantizer/single_conv_weights_min_0_max_plus_10", true, false},
+		{"micro/network_tester/network_model_dwconv_int8", false, true},
+		{"micro/seanet_int16/conv0", false, false},
+		{"micro/hello_world_int8", false, true},
+		{"micro/micro_speech_quantized", false, true},
+		{"coral/tf2_mobilenet_v2_1.0_224_ptq", false, true},
+		{"go-tflite/style_predict_quantized_256", true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.model, func(t *testing.T) {
+			exp := filepath.Join("tflite", "expected", c.model)
+			res := readResult(t, testutil.Fixture(t, filepath.Join(exp, "result.json")))
+			model := filepath.Join("tflite", c.model+".tflite")
+			var inputs []string
+			for i := range res.Inputs {
+				inputs = append(inputs, testutil.Fixture(t, filepath.Join(exp, "input_"+itoa(i)+".bin")))
+			}
+			roundings := []runtime.Rounding{runtime.DoubleRounding}
+			if c.exactSingle {
+				roundings = append(roundings, runtime.SingleRounding)
+			}
+			for _, r := range roundings {
+				it := runFixture(t, model, inputs, runtime.WithRounding(r), runtime.WithThreads(2))
+				for i := range res.Outputs {
+					want, err := os.ReadFile(testutil.Fixture(t, filepath.Join(exp, "output_"+itoa(i)+".bin")))
+					if err != nil {
+						t.Fatal(err)
+					}
+					out := it.Output(i)
+					n, diff, maxDiff := compareBytes(out.Type, out.Data, want)
+					t.Logf("%s output %d, %v rounding: %d elements, %d differ, largest difference %v", c.model, i, r, n, diff, maxDiff)
+					switch {
+					case c.float && maxDiff > 1e-4:
+						t.Errorf("output %d: largest difference %v exceeds 1e-4", i, maxDiff)
+					case !c.float && (r == runtime.SingleRounding || !c.exactSingle) && diff != 0:
+						t.Errorf("output %d with %v rounding: %d of %d elements differ from TFLite", i, r, diff, n)
+					}
+				}
+			}
+		})
+	}
+}
+
+type oracleResult struct {
+	Inputs  []json.RawMessage `json:"inputs"`
+	Outputs []json.RawMessage `json:"outputs"`
+}
+
+func readResult(t *testing.T, path string) oracleResult {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r oracleResult
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
+
+// TestHybridEmbedderFixture runs the dynamic-range (hybrid) MobileNetV2
+// embedder and logs its distance from TFLite without asserting 1e-4: each of
+// its 37 hybrid convolutions quantizes its float input on the fly, so a
+// last-bit difference in an upstream float sum (liteforge's float kernels sum
+// in another order than TFLite's) can move an int8 input by one step, and
+// such steps compound over the network.
+func TestHybridEmbedderFixture(t *testing.T) {
+	const name = "tf-examples/mobilenet_v2_035_96_embedder_with_metadata"
+	exp := filepath.Join("tflite", "expected", name)
+	it := runFixture(t, filepath.Join("tflite", name+".tflite"), []string{testutil.Fixture(t, filepath.Join(exp, "input_0.bin"))})
+	want, err := os.ReadFile(testutil.Fixture(t, filepath.Join(exp, "output_0.bin")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := it.Output(0)
+	n, diff, maxDiff := compareBytes(out.Type, out.Data, want)
+	t.Logf("%s: %d elements, %d differ, largest relative difference %v", name, n, diff, maxDiff)
+	if maxDiff > 0.5 {
+		t.Errorf("largest relative difference %v: the hybrid kernels are off, not just rounding", maxDiff)
+	}
+}
