@@ -235,6 +235,18 @@ func TestBadGraph(t *testing.T) {
 		mustMutate(t, e.op(0, 1).MutateInputs(1, 4))
 		wantError(t, e.buf, `op 1 (MUL): input 1 reads tensor 4 ("orphan"), which no op produces`)
 	})
+	t.Run("operator version", func(t *testing.T) {
+		e := editAdd(t, WriteOptions{})
+		var oc schema.OperatorCode
+		e.fm.OperatorCodes(&oc, 1) // MUL, version 2
+		mustMutate(t, oc.MutateVersion(0))
+		wantError(t, e.buf, "operator code 1 (MUL): version 0")
+	})
+	t.Run("schema version", func(t *testing.T) {
+		e := editAdd(t, WriteOptions{})
+		mustMutate(t, e.fm.MutateVersion(2))
+		wantError(t, e.buf, "schema version 2, not 3")
+	})
 	t.Run("unknown builtin code", func(t *testing.T) {
 		e := editAdd(t, WriteOptions{})
 		var oc schema.OperatorCode

@@ -46,6 +46,9 @@ func ReadFile(path string) (*ir.Model, error) {
 	return m, nil
 }
 
+// schemaVersion is the TFLite schema version liteforge reads and writes.
+const schemaVersion = 3
+
 type reader struct {
 	data    []byte
 	buffers [][]byte // resolved buffer contents; nil for an empty buffer
@@ -69,6 +72,10 @@ func (r *reader) read() (m *ir.Model, err error) {
 		}
 	}()
 	fm := schema.GetRootAsModel(r.data, 0)
+	// TFLite itself refuses files of any other schema version.
+	if v := fm.Version(); v != schemaVersion {
+		return nil, fmt.Errorf("schema version %d, not %d", v, schemaVersion)
+	}
 	m = &ir.Model{Version: fm.Version(), Description: string(fm.Description())}
 
 	r.where = "buffers"
@@ -100,6 +107,9 @@ func (r *reader) read() (m *ir.Model, err error) {
 			return nil, fmt.Errorf("operator code %d: unknown builtin code %d", i, code)
 		}
 		c := opCode{typ: ir.OpType(code), version: int(oc.Version())}
+		if c.version < 1 {
+			return nil, fmt.Errorf("operator code %d (%v): version %d (versions start at 1)", i, c.typ, c.version)
+		}
 		if c.typ == ir.Custom {
 			c.custom = string(oc.CustomCode())
 		}

@@ -271,7 +271,7 @@ func (w *writer) write() ([]byte, error) {
 	schema.ModelStart(b)
 	version := m.Version
 	if version == 0 {
-		version = 3
+		version = schemaVersion
 	}
 	schema.ModelAddVersion(b, version)
 	schema.ModelAddOperatorCodes(b, opCodes)
