@@ -313,3 +313,15 @@ func (l *lstmLayout) step(i int) (inOff, outOff, stateBatch, batches int) {
 	}
 	return i * l.nInput, i * l.nOutput, i / l.maxTime, 1
 }
+
+// runLSTM runs step over every step of an Eval: x is the step's input rows,
+// h and c the rows of the output and cell state it updates in place; each
+// step's output rows are its new output state.
+func runLSTM[A, C any](l *lstmLayout, in, out, h []A, c []C, step func(x, h []A, c []C, nb int)) {
+	for i := range l.steps() {
+		inOff, outOff, sb, nb := l.step(i)
+		hs := h[sb*l.nOutput : (sb+nb)*l.nOutput]
+		step(in[inOff:inOff+nb*l.nInput], hs, c[sb*l.nCell:(sb+nb)*l.nCell], nb)
+		copy(out[outOff:outOff+nb*l.nOutput], hs)
+	}
+}

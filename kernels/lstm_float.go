@@ -25,23 +25,8 @@ type lstmFloatState struct {
 
 func (k *lstmKernel) prepareFloat(n *Node) error {
 	l := &k.lay
-	idx := []int{lstmInput, lstmOutputState, lstmCellState, lstmProjWeights, lstmProjBias}
-	for g := range numGates {
-		idx = append(idx, lstmInputWeights+g, lstmRecurrentW+g, lstmGateBias+g)
-		if p := peepholeIndex[g]; p >= 0 {
-			idx = append(idx, p)
-		}
-		if len(n.In) == 24 {
-			idx = append(idx, lstmLayerNormCoeff+g)
-		}
-	}
-	if err := checkType(n, ir.Float32, idx...); err != nil {
-		return err
-	}
-	if n.Out[0].Type != ir.Float32 {
-		return fmt.Errorf("output %q is %v, want float32", n.Out[0].Name, n.Out[0].Type)
-	}
-	if err := checkLSTMActivation(k.opts.Activation); err != nil {
+	idx := append(gateInputs(n, true, true, true, true), lstmInput, lstmOutputState, lstmCellState, lstmProjWeights, lstmProjBias)
+	if err := checkFloatOp(n, k.opts.Activation, idx...); err != nil {
 		return err
 	}
 	s := &k.float
@@ -74,6 +59,40 @@ func floatsOf(t *ir.Tensor) []float32 {
 	return t.Float32s()
 }
 
+// checkFloatOp checks that the float inputs idx and the output are float32
+// and that the activation is one a float sequence kernel applies.
+func checkFloatOp(n *Node, act ir.Activation, idx ...int) error {
+	if err := checkType(n, ir.Float32, idx...); err != nil {
+		return err
+	}
+	if n.Out[0].Type != ir.Float32 {
+		return fmt.Errorf("output %q is %v, want float32", n.Out[0].Name, n.Out[0].Type)
+	}
+	return checkLSTMActivation(act)
+}
+
+// gateInputs lists the input indices of the gates' parts: input and
+// recurrent weights, peephole weights, biases, layer-norm coefficients (only
+// in the 24-input form).
+func gateInputs(n *Node, weights, peephole, bias, layerNorm bool) []int {
+	var idx []int
+	for g := range numGates {
+		if weights {
+			idx = append(idx, lstmInputWeights+g, lstmRecurrentW+g)
+		}
+		if p := peepholeIndex[g]; peephole && p >= 0 {
+			idx = append(idx, p)
+		}
+		if bias {
+			idx = append(idx, lstmGateBias+g)
+		}
+		if layerNorm && len(n.In) == 24 {
+			idx = append(idx, lstmLayerNormCoeff+g)
+		}
+	}
+	return idx
+}
+
 // checkLSTMActivation accepts the activations TFLite's LSTM applies to the
 // cell gate and the cell output.
 func checkLSTMActivation(a ir.Activation) error {
@@ -85,19 +104,7 @@ func checkLSTMActivation(a ir.Activation) error {
 }
 
 func (k *lstmKernel) evalFloat(n *Node) {
-	l := &k.lay
-	in := n.In[lstmInput].Float32s()
-	out := n.Out[0].Float32s()
-	hAll := n.In[lstmOutputState].Float32s()
-	cAll := n.In[lstmCellState].Float32s()
-	for i := range l.steps() {
-		inOff, outOff, sb, nb := l.step(i)
-		x := in[inOff : inOff+nb*l.nInput]
-		h := hAll[sb*l.nOutput : (sb+nb)*l.nOutput]
-		c := cAll[sb*l.nCell : (sb+nb)*l.nCell]
-		k.stepFloat(x, h, c, nb)
-		copy(out[outOff:outOff+nb*l.nOutput], h)
-	}
+	runLSTM(&k.lay, n.In[lstmInput].Float32s(), n.Out[0].Float32s(), n.In[lstmOutputState].Float32s(), n.In[lstmCellState].Float32s(), k.stepFloat)
 }
 
 // stepFloat runs one LSTM step over nb batch rows, updating the output state h
@@ -114,23 +121,12 @@ func (k *lstmKernel) stepFloat(x, h, c []float32, nb int) {
 	updateCellFloat(c[:nc], s.gates[gateInput][:nc], s.gates[gateForget][:nc], s.gates[gateCell][:nc], l.cifg, s.cellClip)
 	k.gateFloat(gateOutput, x, h, c, nb, xZero)
 	hidden := s.hidden[:nc]
-	activateF32(hidden, c[:nc], s.cellAct)
-	o := s.gates[gateOutput][:nc]
-	for i := range hidden {
-		hidden[i] *= o[i]
-	}
+	cellOutputF32(hidden, c[:nc], s.gates[gateOutput][:nc], s.cellAct)
 	if !l.projection {
 		copy(h, hidden)
 		return
 	}
-	for b := range nb {
-		row := h[b*l.nOutput : (b+1)*l.nOutput]
-		if s.projB != nil {
-			copy(row, s.projB)
-		} else {
-			clear(row)
-		}
-	}
+	initProjectionF32(h, s.projB, l.nOutput)
 	matVecAccF32(s.projW, hidden, h, l.nOutput, l.nCell, nb)
 	if s.projClip > 0 {
 		clipF32(h, s.projClip)
@@ -143,30 +139,42 @@ func (k *lstmKernel) stepFloat(x, h, c []float32, nb int) {
 func (k *lstmKernel) gateFloat(g int, x, h, c []float32, nb int, xZero bool) {
 	l, s := &k.lay, &k.float
 	gate := s.gates[g][:nb*l.nCell]
-	bias, ln := s.bias[g], s.lnCoeff[g]
-	for b := range nb {
-		row := gate[b*l.nCell : (b+1)*l.nCell]
-		if ln != nil {
+	initGateF32(gate, s.bias[g], s.lnCoeff[g] != nil, l.nCell)
+	if !xZero {
+		matVecAccF32(s.wIn[g], x, gate, l.nCell, l.nInput, nb)
+	}
+	matVecAccF32(s.wRec[g], h, gate, l.nCell, l.nOutput, nb)
+	finishGateF32(g, gate, c, s.peep[g], s.lnCoeff[g], s.bias[g], l.nCell, s.cellAct)
+}
+
+// initGateF32 starts each batch row of a gate at its bias, or at zero under
+// layer normalization (which adds the bias after normalizing).
+func initGateF32(gate, bias []float32, layerNorm bool, nCell int) {
+	for b := 0; b < len(gate); b += nCell {
+		row := gate[b : b+nCell]
+		if layerNorm {
 			clear(row)
 		} else {
 			copy(row, bias)
 		}
 	}
-	if !xZero {
-		matVecAccF32(s.wIn[g], x, gate, l.nCell, l.nInput, nb)
-	}
-	matVecAccF32(s.wRec[g], h, gate, l.nCell, l.nOutput, nb)
-	if p := s.peep[g]; p != nil {
-		for b := range nb {
-			row, cr := gate[b*l.nCell:(b+1)*l.nCell], c[b*l.nCell:(b+1)*l.nCell]
+}
+
+// finishGateF32 adds the peephole term (peep may be nil), applies layer
+// normalization (ln may be nil), then the gate's activation: the sigmoid, or
+// act for the cell gate.
+func finishGateF32(g int, gate, c, peep, ln, bias []float32, nCell int, act ir.Activation) {
+	if peep != nil {
+		for b := 0; b < len(gate); b += nCell {
+			row, cr := gate[b:b+nCell], c[b:b+nCell]
 			for i := range row {
-				row[i] += float32(p[i] * cr[i])
+				row[i] += float32(peep[i] * cr[i])
 			}
 		}
 	}
 	if ln != nil {
-		for b := range nb {
-			row := gate[b*l.nCell : (b+1)*l.nCell]
+		for b := 0; b < len(gate); b += nCell {
+			row := gate[b : b+nCell]
 			meanStddevNormalize(row)
 			for i := range row {
 				row[i] = float32(row[i]*ln[i]) + bias[i]
@@ -174,9 +182,29 @@ func (k *lstmKernel) gateFloat(g int, x, h, c []float32, nb int, xZero bool) {
 		}
 	}
 	if g == gateCell {
-		activateF32(gate, gate, s.cellAct)
+		activateF32(gate, gate, act)
 	} else {
 		sigmoidF32(gate, gate)
+	}
+}
+
+// cellOutputF32 is act(c) * o, the hidden state before any projection.
+func cellOutputF32(hidden, c, o []float32, act ir.Activation) {
+	activateF32(hidden, c, act)
+	for i := range hidden {
+		hidden[i] *= o[i]
+	}
+}
+
+// initProjectionF32 starts each batch row of the projected output state at
+// the projection bias (zero without one).
+func initProjectionF32(h, bias []float32, nOutput int) {
+	for b := 0; b < len(h); b += nOutput {
+		if bias != nil {
+			copy(h[b:b+nOutput], bias)
+		} else {
+			clear(h[b : b+nOutput])
+		}
 	}
 }
 

@@ -131,13 +131,7 @@ func (k *svdfKernel) Eval(n *Node) error {
 }
 
 func (k *svdfKernel) prepareFloat(n *Node) error {
-	if err := checkType(n, ir.Float32, svdfWeightsTime, svdfBias, svdfState); err != nil {
-		return err
-	}
-	if n.Out[0].Type != ir.Float32 {
-		return fmt.Errorf("output %q is %v, want float32", n.Out[0].Name, n.Out[0].Type)
-	}
-	if err := checkLSTMActivation(k.opts.Activation); err != nil {
+	if err := checkFloatOp(n, k.opts.Activation, svdfWeightsTime, svdfBias, svdfState); err != nil {
 		return err
 	}
 	l := &k.lay

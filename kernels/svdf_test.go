@@ -211,3 +211,63 @@ func TestSVDFPrepareErrors(t *testing.T) {
 		})
 	}
 }
+
+func q8(scale float32, zp int64) *ir.Quantization {
+	return &ir.Quantization{Scale: []float32{scale}, ZeroPoint: []int64{zp}}
+}
+
+func TestSVDFInt8StateHandWorked(t *testing.T) {
+	// TFLite Micro's int8-state SVDF (TFLite has no such kernel). All scales
+	// are 1, so every rescale is the identity; the state's zero point is 10
+	// and the output's -5. Feature weights [[1 2] [-1 1]], time weights
+	// [[3 1] [1 -2]] (oldest first), bias [5 -5], memory 2.
+	// Invoke 1, x=[3 4]: features 11, 1 -> stored 21, 11; memories (minus
+	//   the zero point) [0 11], [0 1]; sums 11, -2; plus bias 16, -7;
+	//   output 11, -12.
+	// Invoke 2, x=[-1 0]: features -1, 1 -> stored 9, 11; memories [11 -1],
+	//   [1 1]; sums 32, -1; output 32, -11.
+	// Invoke 3, x=[100 100]: features 300 (stored 310, saturated to 127), 0
+	//   (stored 10); memories [-1 117], [1 0]; sums 114, 1; output 114, -9.
+	in := bufTensor("x", ir.Int8, []int{1, 2})
+	in.Quant = q8(1, 0)
+	wf := &ir.Tensor{Name: "wf", Type: ir.Int8, Shape: []int{2, 2}, Data: ir.Int8Bytes([]int8{1, 2, -1, 1}), Quant: q8(1, 0)}
+	wt := &ir.Tensor{Name: "wt", Type: ir.Int8, Shape: []int{2, 2}, Data: ir.Int8Bytes([]int8{3, 1, 1, -2}), Quant: q8(1, 0)}
+	bias := &ir.Tensor{Name: "b", Type: ir.Int32, Shape: []int{2}, Data: ir.Int32Bytes([]int32{5, -5}), Quant: q8(1, 0)}
+	state := bufTensor("state", ir.Int8, []int{1, 4})
+	state.Quant = q8(1, 10)
+	for i := range state.Data {
+		state.Data[i] = 10
+	}
+	out := bufTensor("y", ir.Int8, []int{1, 2})
+	out.Quant = q8(1, -5)
+	n := svdfNode(1, ir.ActRelu, in, wf, wt, bias, state, out)
+	k := &svdfKernel{}
+	if err := k.Prepare(n); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ x, want []int8 }{
+		{[]int8{3, 4}, []int8{11, -12}},
+		{[]int8{-1, 0}, []int8{32, -11}},
+		{[]int8{100, 100}, []int8{114, -9}},
+	}
+	for i, s := range steps {
+		copy(in.Int8s(), s.x)
+		if err := k.Eval(n); err != nil {
+			t.Fatal(err)
+		}
+		for j, got := range out.Int8s() {
+			if got != s.want[j] {
+				t.Errorf("invoke %d: output[%d] = %d, want %d", i, j, got, s.want[j])
+			}
+		}
+	}
+	wantState := []int8{9, 127, 11, 10}
+	for i, got := range state.Int8s() {
+		if got != wantState[i] {
+			t.Errorf("state[%d] = %d, want %d", i, got, wantState[i])
+		}
+	}
+	if a := testing.AllocsPerRun(3, func() { _ = k.Eval(n) }); a != 0 {
+		t.Errorf("Eval allocates %v times per run", a)
+	}
+}
