@@ -4,12 +4,14 @@ import (
 	"encoding/binary"
 	"math"
 
+	"github.com/liteforge/liteforge/internal/fixedpoint"
 	"github.com/liteforge/liteforge/ir"
 )
 
 // QUANTIZE maps float32 to int8, uint8, int16 or int4 (per tensor or per
-// channel) as TFLite's reference AffineQuantize does: q = round(x / scale)
-// (float32 division, round half away from zero) + zero point, clamped.
+// channel) as TFLite's AffineQuantize does: q = round(x / scale) (round half
+// away from zero) + zero point, clamped, and requantizes between integer
+// types with MultiplyByQuantizedMultiplier.
 // DEQUANTIZE maps int8, uint8, int16, uint16 or int4 (per tensor or per
 // channel) to float32 as scale × (q − zero point), and widens float16 exactly.
 // (A DEQUANTIZE of a constant, float16 weights say, is folded once by the
@@ -28,6 +30,8 @@ type axisParams struct {
 	zps    []int32
 	inner  int
 }
+
+func (p *axisParams) perAxis() bool { return len(p.scales) > 1 }
 
 // channelOf is the quantized-axis index of flat element i.
 func (p *axisParams) channelOf(i int) int {
@@ -68,6 +72,9 @@ type quantizeKernel struct {
 	lo    float64
 	hi    float64
 	run   func(k *quantizeKernel, dst, src []byte)
+	rq    requantParams
+	// divide64 selects the builtin kernel's float64 division.
+	divide64 bool
 }
 
 func (k *quantizeKernel) Prepare(n *Node) error {
@@ -95,6 +102,7 @@ func (k *quantizeKernel) Prepare(n *Node) error {
 		lo, hi = -8, 7
 	}
 	k.lo, k.hi = float64(lo), float64(hi)
+	k.divide64 = !p.perAxis() && out.Type != ir.Int4 && (n.Ctx == nil || n.Ctx.Kernels == BuiltinKernels)
 	k.run = (*quantizeKernel).fromFloat
 	return nil
 }
@@ -105,8 +113,16 @@ func (k *quantizeKernel) Eval(n *Node) error {
 }
 
 // quantizeValue is TFLite's float-to-integer quantization of one value.
+// TFLite's builtin kernel divides in float64 (its scale is a double there),
+// the reference kernel and per-channel quantization in float32; the two
+// differ where the float32 quotient rounds onto a .5 tie.
 func (k *quantizeKernel) quantizeValue(x float32, ch int) int32 {
-	r := float64(x / k.p.scales[ch])
+	var r float64
+	if k.divide64 {
+		r = float64(x) / float64(k.p.scales[ch])
+	} else {
+		r = float64(x / k.p.scales[ch])
+	}
 	if r != r {
 		return k.p.zps[ch] // NaN: TFLite's cast is undefined; the zero point is "no value"
 	}
@@ -158,18 +174,13 @@ func (k *dequantizeKernel) Prepare(n *Node) error {
 		return nodeErr(n, "output %q is %v, want float32", out.Name, out.Type)
 	}
 	k.count = count
-	le := binary.LittleEndian
 	k.half = in.Type == ir.Float16
 	switch in.Type {
 	case ir.Float16:
-	case ir.Int8:
-		k.read = func(b []byte, i int) int32 { return int32(int8(b[i])) }
-	case ir.Uint8:
-		k.read = func(b []byte, i int) int32 { return int32(b[i]) }
-	case ir.Int16:
-		k.read = func(b []byte, i int) int32 { return int32(int16(le.Uint16(b[2*i:]))) }
+	case ir.Int8, ir.Uint8, ir.Int16:
+		k.read = intReader(in.Type)
 	case ir.Uint16:
-		k.read = func(b []byte, i int) int32 { return int32(le.Uint16(b[2*i:])) }
+		k.read = func(b []byte, i int) int32 { return int32(binary.LittleEndian.Uint16(b[2*i:])) }
 	case ir.Int4:
 		k.read = func(b []byte, i int) int32 {
 			v := b[i/2]
@@ -221,7 +232,99 @@ func (k *dequantizeKernel) Eval(n *Node) error {
 	return nil
 }
 
-// prepareRequantize handles integer-to-integer QUANTIZE (Phase B).
+// prepareRequantize sets up an integer-to-integer QUANTIZE as TFLite's
+// quantize.cc does: the multiplier of inputScale/outputScale (in float64),
+// then per element MultiplyByQuantizedMultiplier(q - inZP) + outZP, clamped.
+// TFLite takes int8/uint8 to int8/uint8, int16 to int8/int16/int32 and int32
+// to int8/int16; int8 to int16 is also accepted here (TFLite rejects it).
 func (k *quantizeKernel) prepareRequantize(n *Node) error {
-	return nodeErr(n, "cannot quantize %v to %v", n.In[0].Type, n.Out[0].Type)
+	in, out := n.In[0], n.Out[0]
+	ok := false
+	switch in.Type {
+	case ir.Int8, ir.Uint8:
+		ok = out.Type == ir.Int8 || out.Type == ir.Uint8 || (in.Type == ir.Int8 && out.Type == ir.Int16)
+	case ir.Int16:
+		ok = out.Type == ir.Int8 || out.Type == ir.Int16 || out.Type == ir.Int32
+	case ir.Int32:
+		ok = out.Type == ir.Int8 || out.Type == ir.Int16
+	}
+	if !ok {
+		return nodeErr(n, "cannot requantize %v to %v", in.Type, out.Type)
+	}
+	inScale, inZP, err := PerTensorQuant(in)
+	if err != nil {
+		return nodeErr(n, "%v", err)
+	}
+	outScale, outZP, err := PerTensorQuant(out)
+	if err != nil {
+		return nodeErr(n, "%v", err)
+	}
+	if in.Type == ir.Int16 && out.Type == ir.Int16 && (inZP != 0 || outZP != 0) {
+		return nodeErr(n, "int16 to int16 needs zero points of 0, not %d and %d", inZP, outZP)
+	}
+	if in.Type == ir.Int8 && out.Type == ir.Int16 {
+		n.Ctx.Warn("%s (op %d): requantizing int8 %q to int16 %q; TFLite rejects this QUANTIZE", n.Op.Name(), n.Index, in.Name, out.Name)
+	}
+	rounding := fixedpoint.DoubleRounding
+	if n.Ctx != nil {
+		rounding = n.Ctx.Rounding
+	}
+	m, shift, err := RequantizeMultiplier(rounding, inScale, outScale)
+	if err != nil {
+		return nodeErr(n, "input %q scale %v to output %q scale %v: %v", in.Name, inScale, out.Name, outScale, err)
+	}
+	lo, hi := intRange(out.Type)
+	k.rq = requantParams{
+		rounding: rounding, multiplier: m, shift: shift, inZP: inZP, outZP: int64(outZP), lo: lo, hi: hi,
+		read: intReader(in.Type), write: intWriter(out.Type),
+	}
+	k.run = (*quantizeKernel).requantize
+	return nil
+}
+
+// requantParams are what an integer-to-integer QUANTIZE precomputes.
+type requantParams struct {
+	rounding   fixedpoint.Rounding
+	multiplier int32
+	shift      int
+	inZP       int32
+	outZP      int64
+	lo, hi     int64
+	read       func(b []byte, i int) int32
+	write      func(b []byte, i int, v int64)
+}
+
+func (k *quantizeKernel) requantize(dst, src []byte) {
+	p := &k.rq
+	for i := range k.count {
+		// The subtraction wraps for extreme int32 inputs, as in TFLite.
+		v := int64(p.rounding.MultiplyByQuantizedMultiplier(p.read(src, i)-p.inZP, p.multiplier, p.shift)) + p.outZP
+		p.write(dst, i, min(max(v, p.lo), p.hi))
+	}
+}
+
+// intReader reads element i of an integer tensor as an int32.
+func intReader(t ir.DataType) func(b []byte, i int) int32 {
+	le := binary.LittleEndian
+	switch t {
+	case ir.Int8:
+		return func(b []byte, i int) int32 { return int32(int8(b[i])) }
+	case ir.Uint8:
+		return func(b []byte, i int) int32 { return int32(b[i]) }
+	case ir.Int16:
+		return func(b []byte, i int) int32 { return int32(int16(le.Uint16(b[2*i:]))) }
+	}
+	return func(b []byte, i int) int32 { return int32(le.Uint32(b[4*i:])) }
+}
+
+// intWriter stores an in-range value into element i of an integer tensor.
+func intWriter(t ir.DataType) func(b []byte, i int, v int64) {
+	le := binary.LittleEndian
+	switch t.Size() {
+	case 1:
+		return func(b []byte, i int, v int64) { b[i] = byte(v) }
+	case 2:
+		return func(b []byte, i int, v int64) { le.PutUint16(b[2*i:], uint16(v)) }
+	}
+	return func(b []byte, i int, v int64) { le.PutUint32(b[4*i:], uint32(v)) }
 }

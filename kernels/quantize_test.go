@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/liteforge/liteforge/internal/fixedpoint"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -86,5 +87,87 @@ func TestDequantize(t *testing.T) {
 	bad.Quant = &ir.Quantization{Scale: []float32{-1}, ZeroPoint: []int64{0}}
 	if err := mvRun(t, ir.Dequantize, nil, []*ir.Tensor{bad}, mvOut(ir.Float32, []int{1})); err == nil {
 		t.Error("a negative scale accepted")
+	}
+}
+
+// requantize runs an integer-to-integer QUANTIZE with the given rounding.
+func requantize(t *testing.T, in, out *ir.Tensor, r fixedpoint.Rounding) []string {
+	t.Helper()
+	n := mvNode(ir.Quantize, nil, []*ir.Tensor{in}, out)
+	n.Ctx.Rounding = r
+	return mvRunWarned(t, n)
+}
+
+// Hand-worked MultiplyByQuantizedMultiplier: scale 0.25 gives multiplier
+// 2^30 with shift -1, so double rounding rounds x/2 half up and then halves
+// rounding half away from zero (5 → 2.5 → 3 → 1.5 → 2) while single rounding
+// rounds x/4 once, half up (5 → 1.25 → 1).
+func TestQuantizeRequantizeInt8(t *testing.T) {
+	vals := []int8{5, -5, 3, 127, -128}
+	for _, c := range []struct {
+		r    fixedpoint.Rounding
+		want []int8
+	}{
+		{fixedpoint.DoubleRounding, []int8{2, -1, 1, 32, -32}},
+		{fixedpoint.SingleRounding, []int8{1, -1, 1, 32, -32}},
+	} {
+		out := mvQ(mvOut(ir.Int8, []int{5}), 1, 0)
+		requantize(t, mvQ(mvI8([]int{5}, vals...), 0.25, 0), out, c.r)
+		mvEqual(t, c.r.String(), out.Int8s(), c.want...)
+	}
+	// Equal scales and zero points 128 apart: int8 ↔ uint8 is a shift.
+	u := mvQ(mvOut(ir.Uint8, []int{3}), 0.5, 127)
+	requantize(t, mvQ(mvI8([]int{3}, -128, 0, 127), 0.5, -1), u, fixedpoint.DoubleRounding)
+	mvEqual(t, "int8→uint8", u.Data, 0, 128, 255)
+	back := mvQ(mvOut(ir.Int8, []int{3}), 0.5, -1)
+	requantize(t, mvQ(mvU8([]int{3}, 0, 128, 255), 0.5, 127), back, fixedpoint.DoubleRounding)
+	mvEqual(t, "uint8→int8", back.Int8s(), -128, 0, 127)
+}
+
+// int16 (scale 2^-8) to int8 (scale 0.5, zero point -10): multiplier 2^30,
+// shift -6, so q' = round(q/128) - 10 with 1000 → 7.8 → 8, 96 → 0.75 → 1,
+// 32 → 0.25 → 0, -32768 → -256 clamped.
+func TestQuantizeRequantizeWider(t *testing.T) {
+	o := mvQ(mvOut(ir.Int8, []int{4}), 0.5, -10)
+	requantize(t, mvQ(mvI16([]int{4}, 1000, 96, 32, -32768), 1.0/256, 0), o, fixedpoint.DoubleRounding)
+	mvEqual(t, "int16→int8", o.Int8s(), -2, -9, -10, -128)
+
+	o32 := mvQ(mvOut(ir.Int8, []int{2}), 2, 0)
+	requantize(t, mvQ(mvI32([]int{2}, 5, 1000), 0.5, 0), o32, fixedpoint.DoubleRounding)
+	mvEqual(t, "int32→int8", o32.Int8s(), 2, 127)
+
+	o16 := mvQ(mvOut(ir.Int32, []int{2}), 0.25, 0)
+	requantize(t, mvQ(mvI16([]int{2}, 3, -32768), 0.5, 0), o16, fixedpoint.DoubleRounding)
+	mvEqual(t, "int16→int32", o16.Int32s(), 6, -65536)
+
+	// int8 to int16 (TFLite rejects it): scale 0.5 → 0.25 doubles q - 3.
+	w := mvQ(mvOut(ir.Int16, []int{1}), 0.25, 0)
+	warned := requantize(t, mvQ(mvI8([]int{1}, 10), 0.5, 3), w, fixedpoint.DoubleRounding)
+	mvEqual(t, "int8→int16", w.Int16s(), 14)
+	if len(warned) != 1 {
+		t.Errorf("warnings %q, want one", warned)
+	}
+
+	if err := mvRun(t, ir.Quantize, nil, []*ir.Tensor{mvQ(mvI16([]int{1}, 1), 0.5, 2)}, mvQ(mvOut(ir.Int16, []int{1}), 0.5, 0)); err == nil {
+		t.Error("int16 to int16 with a zero point accepted")
+	}
+	if err := mvRun(t, ir.Quantize, nil, []*ir.Tensor{mvQ(mvU8([]int{1}, 1), 0.5, 2)}, mvQ(mvOut(ir.Int16, []int{1}), 0.5, 0)); err == nil {
+		t.Error("uint8 to int16 accepted")
+	}
+}
+
+// 0.25/0.1: the float32 quotient of float32(0.25) and float32(0.1) rounds to
+// exactly 2.5 (ties away: 3), the float64 quotient is 2.4999999627 (2).
+// TFLite's reference kernel divides in float32, its builtin one in float64.
+func TestQuantizeDivisionPrecision(t *testing.T) {
+	for _, c := range []struct {
+		set  KernelSet
+		want []int8
+	}{{ReferenceKernels, []int8{3, -3}}, {BuiltinKernels, []int8{2, -2}}} {
+		out := mvQ(mvOut(ir.Int8, []int{2}), 0.1, 0)
+		n := mvNode(ir.Quantize, nil, []*ir.Tensor{mvF32([]int{2}, 0.25, -0.25)}, out)
+		n.Ctx.Kernels = c.set
+		mvRunWarned(t, n)
+		mvEqual(t, c.set.String(), out.Int8s(), c.want...)
 	}
 }

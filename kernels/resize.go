@@ -11,8 +11,9 @@ import (
 // NHWC tensor, computing source coordinates exactly as TFLite's reference
 // kernels do (align_corners, half_pixel_centers, float32 arithmetic). Nearest
 // neighbour only moves elements, so it serves every dtype; bilinear computes in
-// float32 for float32 and uint8 (TFLite's reference adds 0.5 and truncates for
-// uint8) and in TFLite's 10-bit fixed point for int8, int16 and uint16.
+// float32 for float32 and uint8 (adding 0.5 and truncating for uint8, in the
+// order of TFLite's builtin or reference kernel as Context.Kernels says) and
+// in TFLite's 10-bit fixed point for int8, int16 and uint16.
 
 func init() {
 	Register(ir.ResizeNearestNeighbor, func() Kernel { return &resizeKernel{} })
@@ -28,6 +29,7 @@ type resizeKernel struct {
 	outH, outW       int
 	dtype            ir.DataType
 	rounding         fixedpoint.Rounding
+	kernels          KernelSet
 	ys, xs           []interp // bilinear source coordinates per output row/column
 }
 
@@ -84,9 +86,9 @@ func (k *resizeKernel) Prepare(n *Node) error {
 	}
 	warnQuantMismatch(n, in, out)
 	k.dtype = in.Type
-	k.rounding = fixedpoint.DoubleRounding
+	k.rounding, k.kernels = fixedpoint.DoubleRounding, BuiltinKernels
 	if n.Ctx != nil {
-		k.rounding = n.Ctx.Rounding
+		k.rounding, k.kernels = n.Ctx.Rounding, n.Ctx.Kernels
 	}
 	if !k.bilinear {
 		k.prepareNearest(es)
@@ -231,7 +233,11 @@ func (k *resizeKernel) Eval(n *Node) error {
 	case ir.Float32:
 		bilinearFloat(k, in.Float32s(), out.Float32s(), func(v float32) float32 { return v })
 	case ir.Uint8:
-		bilinearFloat(k, in.Data, out.Data, func(v float32) uint8 { return uint8(v + 0.5) })
+		if k.kernels == ReferenceKernels {
+			bilinearFloat(k, in.Data, out.Data, func(v float32) uint8 { return uint8(v + 0.5) })
+		} else {
+			bilinearUint8Builtin(k, in.Data, out.Data)
+		}
 	case ir.Int8:
 		bilinearFixed(k, in.Int8s(), out.Int8s())
 	case ir.Int16:
@@ -242,20 +248,25 @@ func (k *resizeKernel) Eval(n *Node) error {
 	return nil
 }
 
+// corners returns the offsets of the four input pixels around output pixel
+// (y, x) of batch b: (y0,x0), (y0,x1), (y1,x0), (y1,x1).
+func (k *resizeKernel) corners(b int, y, x interp) (p00, p01, p10, p11 int) {
+	row := k.inW * k.c
+	base := b * k.inH * row
+	lo, hi := base+y.lo*row, base+y.hi*row
+	return lo + x.lo*k.c, lo + x.hi*k.c, hi + x.lo*k.c, hi + x.hi*k.c
+}
+
 // bilinearFloat is TFLite's reference float ResizeBilinear. Each product is
 // rounded to float32 before the next operation, as the C++ evaluates it.
 func bilinearFloat[T float32 | uint8](k *resizeKernel, src, dst []T, conv func(float32) T) {
-	sB, sH, sW := k.inH*k.inW*k.c, k.inW*k.c, k.c
 	o := 0
 	for b := 0; b < k.b; b++ {
 		for _, y := range k.ys {
 			dy := y.pos - float32(y.lo)
 			for _, x := range k.xs {
 				dx := x.pos - float32(x.lo)
-				p00 := b*sB + y.lo*sH + x.lo*sW
-				p10 := b*sB + y.hi*sH + x.lo*sW
-				p01 := b*sB + y.lo*sH + x.hi*sW
-				p11 := b*sB + y.hi*sH + x.hi*sW
+				p00, p01, p10, p11 := k.corners(b, y, x)
 				for c := 0; c < k.c; c++ {
 					v00 := float32(float32(src[p00+c])*(1-dy)) * (1 - dx)
 					v10 := float32(float32(src[p10+c])*dy) * (1 - dx)
@@ -269,11 +280,39 @@ func bilinearFloat[T float32 | uint8](k *resizeKernel, src, dst []T, conv func(f
 	}
 }
 
+// bilinearUint8Builtin is the uint8 arithmetic of TFLite's builtin kernel
+// (optimized ResizeBilinearGenericSmallChannel): the four corner weights are
+// formed first, the weighted corners summed in the order (y0,x0), (y0,x1),
+// (y1,x0), (y1,x1), then 0.5 added and the sum truncated. (Its special path
+// for exact 8x upsampling with half_pixel_centers and depth a multiple of 8
+// is not reproduced.)
+func bilinearUint8Builtin(k *resizeKernel, src, dst []uint8) {
+	o := 0
+	for b := 0; b < k.b; b++ {
+		for _, y := range k.ys {
+			dy := y.pos - float32(y.lo)
+			for _, x := range k.xs {
+				dx := x.pos - float32(x.lo)
+				w00, w01 := float32((1-dy)*(1-dx)), float32((1-dy)*dx)
+				w10, w11 := float32(dy*(1-dx)), float32(dy*dx)
+				p00, p01, p10, p11 := k.corners(b, y, x)
+				for c := 0; c < k.c; c++ {
+					v := float32(float32(src[p00+c]) * w00)
+					v = float32(v + float32(float32(src[p01+c])*w01))
+					v = float32(v + float32(float32(src[p10+c])*w10))
+					v = float32(v + float32(float32(src[p11+c])*w11))
+					dst[o] = uint8(v + 0.5)
+					o++
+				}
+			}
+		}
+	}
+}
+
 // bilinearFixed is TFLite's ResizeBilinearInteger: weights in 10-bit fixed
 // point, a 20-bit fixed-point sum rounded half away from zero (or, with
 // single rounding, half up by an arithmetic shift).
 func bilinearFixed[T int8 | int16 | uint16](k *resizeKernel, src, dst []T) {
-	sB, sH, sW := k.inH*k.inW*k.c, k.inW*k.c, k.c
 	single := k.rounding == fixedpoint.SingleRounding
 	o := 0
 	for b := 0; b < k.b; b++ {
@@ -283,10 +322,7 @@ func bilinearFixed[T int8 | int16 | uint16](k *resizeKernel, src, dst []T) {
 			for _, x := range k.xs {
 				wx1 := int64(x.pos10 - (1<<10)*int32(x.lo))
 				wx0 := (1 << 10) - wx1
-				p00 := b*sB + y.lo*sH + x.lo*sW
-				p10 := b*sB + y.hi*sH + x.lo*sW
-				p01 := b*sB + y.lo*sH + x.hi*sW
-				p11 := b*sB + y.hi*sH + x.hi*sW
+				p00, p01, p10, p11 := k.corners(b, y, x)
 				for c := 0; c < k.c; c++ {
 					sum := int64(src[p00+c])*wy0*wx0 + int64(src[p10+c])*wy1*wx0 +
 						int64(src[p01+c])*wy0*wx1 + int64(src[p11+c])*wy1*wx1
