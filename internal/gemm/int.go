@@ -17,11 +17,12 @@ import (
 // as TFLite's accumulators require. Finished sums go to an IntOutput, which
 // requantizes them, block by block, while they are in cache.
 
-// AElem and BElem are the operand element types of the integer multiply;
+// AElem and BElem are the operand element types of the integer multiply
+// (int16 by int16 only with int64 sums, for int16 BATCH_MATMUL);
 // Acc is its accumulator.
 type (
 	AElem interface{ ~int8 | ~uint8 | ~int16 }
-	BElem interface{ ~int8 | ~uint8 }
+	BElem interface{ ~int8 | ~uint8 | ~int16 }
 	Acc   interface{ ~int32 | ~int64 }
 )
 

@@ -81,6 +81,9 @@ func TestIntMulMatchesDefinition(t *testing.T) {
 				// int16 activations into int64 sums
 				checkIntMul[int16, int8, int64](t, r, m, k, n, randInts[int16](r, m*k, -32768, 32767), randInts[int8](r, k*n, -127, 127),
 					ZeroPoints{}, threads)
+				// int16 by int16 (BATCH_MATMUL) into int64 sums
+				checkIntMul[int16, int16, int64](t, r, m, k, n, randInts[int16](r, m*k, -32768, 32767), randInts[int16](r, k*n, -32768, 32767),
+					ZeroPoints{}, threads)
 			})
 		}
 	}
