@@ -133,15 +133,15 @@ func prepareGelu(k *unaryKernel, n *Node, in, out *ir.Tensor) error {
 	if err := sameType(n, in, out); err != nil {
 		return err
 	}
-	f := geluExact
+	f, f32 := geluExact, geluExactF32
 	if o, ok := n.Op.Options.(*ir.GeluOptions); ok && o.Approximate {
-		f = geluApproximate
+		f, f32 = geluApproximate, geluApproximateF32
 	}
 	if in.Type == ir.Float32 {
 		k.eval = mapFloat32(func(x float32) float32 { return float32(f(float64(x))) })
 		return nil
 	}
-	return k.prepareQuantLUT(n, in, out, f)
+	return k.prepareQuantLUT(n, in, out, f32)
 }
 
 // geluExact is 0.5·x·(1+erf(x/√2)), written with erfc as TFLite does, which
@@ -166,7 +166,7 @@ func prepareElu(k *unaryKernel, n *Node, in, out *ir.Tensor) error {
 	if in.Type != ir.Int8 {
 		return unsupported(n, in.Type.String()) // TFLite has int8 ELU only
 	}
-	return k.prepareQuantLUT(n, in, out, eluF64)
+	return k.prepareQuantLUT(n, in, out, eluF32)
 }
 
 func eluF64(x float64) float64 {
@@ -181,7 +181,7 @@ func eluF64(x float64) float64 {
 type preluKernel struct {
 	walk stridedWalk
 	eval func(n *Node) error
-	q    quantPrelu
+	q    quantBinary
 }
 
 func (k *preluKernel) Prepare(n *Node) error {

@@ -21,6 +21,7 @@ func init() {
 type reduceKernel struct {
 	keepDims  bool
 	axisKnown bool // the axes were constant at Prepare
+	noAxes    bool // the axes tensor is empty
 	reduced   [maxWalkRank]bool
 	count     int         // input elements folded into each output element
 	walk      stridedWalk // over the input; operand B is the output
@@ -88,6 +89,7 @@ func (k *reduceKernel) plan(n *Node) error {
 	rank := len(in.Shape)
 	k.reduced = [maxWalkRank]bool{}
 	naxes := len(axis.Data) / axis.Type.Size()
+	k.noAxes = naxes == 0
 	for i := 0; i < naxes; i++ {
 		a := axisAt(axis, i)
 		if a < -rank || a >= rank {
