@@ -102,7 +102,7 @@ func (k *unaryKernel) prepareQuantRelu(n *Node, in, out *ir.Tensor, lo, hi float
 	if err != nil {
 		return err
 	}
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	m, s, err := Float32Multiplier(r, inS, 1, outS)
 	if err != nil {
 		return opErr(n, err)
@@ -130,7 +130,7 @@ func (k *unaryKernel) prepareQuantLeakyRelu(n *Node, in, out *ir.Tensor, alpha f
 	if err != nil {
 		return err
 	}
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	mAlpha, sAlpha, err := Float32Multiplier(r, inS, alpha, outS)
 	if err != nil {
 		return opErr(n, err)
@@ -161,7 +161,7 @@ func (k *unaryKernel) prepareQuantHardSwish(n *Node, in, out *ir.Tensor) error {
 	if err != nil {
 		return err
 	}
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	hiresInputScale := float32(1.0/128) * inS
 	const reluishScale = float32(3.0 / 32768)
 	outM32, outExp, err := r.QuantizeMultiplier(float64(hiresInputScale / outS))
@@ -355,7 +355,7 @@ func (k *preluKernel) prepareQuant(n *Node, in, alpha, out *ir.Tensor) error {
 	if err != nil {
 		return err
 	}
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	m1, s1, err := Float32Multiplier(r, scales[0], 1, scales[2])
 	if err != nil {
 		return opErr(n, err)

@@ -20,15 +20,6 @@ type quantBinary struct {
 
 func asUint8(b []byte) []uint8 { return b }
 
-// roundingOf is the interpreter's rounding (TFLite's default double rounding
-// when the node has no Context).
-func roundingOf(n *Node) fixedpoint.Rounding {
-	if n.Ctx == nil {
-		return fixedpoint.DoubleRounding
-	}
-	return n.Ctx.Rounding
-}
-
 // kernelsOf is the interpreter's choice of TFLite kernels (the builtin ones
 // when the node has no Context).
 func kernelsOf(n *Node) KernelSet {
@@ -94,7 +85,7 @@ func (k *binaryKernel) prepareQuant(n *Node, a, b, out *ir.Tensor, act ir.Activa
 			return err
 		}
 	}
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	q := &k.q
 	if q.lo, q.hi, err = ActivationRangeQuantized(act, out.Type, scales[2], zps[2]); err != nil {
 		return opErr(n, err)

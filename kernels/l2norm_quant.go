@@ -27,7 +27,7 @@ func (k *l2normKernel) prepareQuant(n *Node, in, out *ir.Tensor) error {
 	if outS != 1.0/128 || outZ != wantZ {
 		return fmt.Errorf("%s: output %q must have scale 1/128 and zero point %d, has %v and %d", n.Op.Name(), out.Name, wantZ, outS, outZ)
 	}
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	if in.Type == ir.Int8 {
 		k.eval = func(n *Node) error {
 			l2normRows(k, ir.AsInt8(n.In[0].Data), ir.AsInt8(n.Out[0].Data), inZ, func(d, m int32, shift int) int32 {

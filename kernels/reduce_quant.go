@@ -106,7 +106,7 @@ func (k *reduceKernel) prepareQuant(n *Node, in, out *ir.Tensor) error {
 	q := &k.q
 	*q = quantReduce{inZ: inZ, outZ: outZ, inS: inS, outS: outS, acc: q.acc[:0]}
 	q.lo, q.hi, _ = QuantRange(in.Type)
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	q.round = r
 	if q.mult, q.shift, err = r.QuantizeMultiplier(float64(inS) / float64(outS)); err != nil {
 		return opErr(n, err)

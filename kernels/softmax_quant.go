@@ -45,7 +45,7 @@ func (k *softmaxKernel) prepareQuant(n *Node, in, out *ir.Tensor) error {
 	}
 	q := &k.q
 	q.inS, q.outS, q.outZ = scales[0], scales[1], zps[1]
-	r := roundingOf(n)
+	r := roundingOf(n.Ctx)
 	q.reference, q.round = kernelsOf(n) == ReferenceKernels, r
 	if k.log {
 		return k.prepareQuantLogSoftmax(n, in, r)
