@@ -76,6 +76,7 @@ func runBoth(t *testing.T, m *ir.Model, inputs [][]byte) (want, got [][]byte) {
 // which is how TFLite resets variables (core/api/tensor_utils.cc); liteforge's
 // runtime starts them at zero bytes, which differs for a nonzero zero point.
 func resetVariablesLikeTFLite(it *runtime.Interpreter) {
+	it.ResetVariables()
 	for ti := range it.NumTensors() {
 		t := it.Tensor(ti)
 		if !t.IsVariable || t.Type != ir.Int8 || t.Quant == nil || len(t.Quant.ZeroPoint) == 0 {
