@@ -47,24 +47,13 @@ type lstmIntegerState struct {
 	hidden          []int8            // quantized hidden before projection, n_batch*n_cell
 }
 
-// seqQuant returns a per-tensor quantized tensor's scale and zero point, or
-// an error naming the tensor (and its role) when they are missing or invalid.
+// seqQuant is PerTensorQuant with the tensor's role in the error.
 func seqQuant(what string, t *ir.Tensor) (float32, int32, error) {
-	q := t.Quant
-	if !q.Quantized() {
-		return 0, 0, fmt.Errorf("%s %q (%v) has no quantization parameters", what, t.Name, t.Type)
+	scale, zp, err := PerTensorQuant(t)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", what, err)
 	}
-	if len(q.Scale) != 1 {
-		return 0, 0, fmt.Errorf("%s %q has %d scales; this op needs one per tensor", what, t.Name, len(q.Scale))
-	}
-	if err := q.ValidateQuantParams(t.Type); err != nil {
-		return 0, 0, fmt.Errorf("%s %q: %v", what, t.Name, err)
-	}
-	var zp int32
-	if len(q.ZeroPoint) > 0 {
-		zp = int32(q.ZeroPoint[0])
-	}
-	return q.Scale[0], zp, nil
+	return scale, zp, nil
 }
 
 // seqScale is seqQuant for weights, whose zero point the kernels ignore.
@@ -83,23 +72,8 @@ func quantizeMul(r fixedpoint.Rounding, real float64) (qmul, error) {
 // float32Mul quantizes a*b/c computed in float32, as TFLite computes the
 // LSTM's and SVDF's effective scales.
 func float32Mul(r fixedpoint.Rounding, a, b, c float32) (qmul, error) {
-	return quantizeMul(r, float64(float32(a*b)/c))
-}
-
-// seqRounding is the node's interpreter rounding (double rounding by default).
-func seqRounding(n *Node) fixedpoint.Rounding {
-	if n.Ctx == nil {
-		return fixedpoint.DoubleRounding
-	}
-	return n.Ctx.Rounding
-}
-
-// checkedLog2 returns the integer log2 of x when x is a power of two (within
-// TFLite's 1e-3 tolerance), as TFLite's CheckedLog2 does in float.
-func checkedLog2(x float32) (int, bool) {
-	l := float32(math.Log(float64(x))) * (1 / float32(math.Log(2)))
-	r := float32(math.Round(float64(l)))
-	return int(r), math.Abs(float64(l-r)) < 1e-3
+	m, shift, err := Float32Multiplier(r, a, b, c)
+	return qmul{m, shift}, err
 }
 
 func (k *lstmKernel) prepareInteger(n *Node) error {
@@ -131,7 +105,7 @@ func (k *lstmKernel) prepareInteger(n *Node) error {
 		return fmt.Errorf("integer peephole LSTM needs n_output (%d) <= n_cell (%d)", l.nOutput, l.nCell)
 	}
 	s := &k.integ
-	*s = lstmIntegerState{round: seqRounding(n)}
+	*s = lstmIntegerState{round: roundingOf(n.Ctx)}
 	rq := s.round
 
 	inScale, inZP, err := seqQuant("input", n.In[lstmInput])
@@ -150,7 +124,7 @@ func (k *lstmKernel) prepareInteger(n *Node) error {
 	if err != nil {
 		return err
 	}
-	cellScale, ok := checkedLog2(cScale)
+	cellScale, ok := fixedpoint.CheckedLog2(cScale)
 	if !ok {
 		return fmt.Errorf("cell state %q scale %v is not a power of two", n.In[lstmCellState].Name, cScale)
 	}

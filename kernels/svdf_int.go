@@ -63,7 +63,7 @@ func (k *svdfKernel) prepareInteger(n *Node) error {
 		return err
 	}
 	s := &k.integ
-	*s = svdfIntegerState{round: seqRounding(n), inZP: inZP, outZP: outZP, stateZP: stZP}
+	*s = svdfIntegerState{round: roundingOf(n.Ctx), inZP: inZP, outZP: outZP, stateZP: stZP}
 	if s.scale1, err = float32Mul(s.round, inScale, wfScale, stScale); err != nil {
 		return err
 	}
