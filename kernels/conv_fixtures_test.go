@@ -225,3 +225,22 @@ func TestHybridEmbedderFixture(t *testing.T) {
 		t.Errorf("largest relative difference %v: the hybrid kernels are off, not just rounding", maxDiff)
 	}
 }
+
+// TestSunflowerTop1 runs the full-integer MobileNetV2 on coral's sunflower
+// photo: TFLite (through XNNPACK, hence single rounding) gives top-1 class
+// 986 with score 239.
+func TestSunflowerTop1(t *testing.T) {
+	it := runFixture(t, "tflite/coral/tf2_mobilenet_v2_1.0_224_ptq.tflite",
+		[]string{testutil.Fixture(t, "tflite/coral/inputs/sunflower_224x224x3.rgb")}, runtime.WithRounding(runtime.SingleRounding))
+	out := it.Output(0).Data
+	top := 0
+	for i, v := range out {
+		if v > out[top] {
+			top = i
+		}
+	}
+	t.Logf("sunflower: top-1 class %d with score %d", top, out[top])
+	if top != 986 || out[top] != 239 {
+		t.Errorf("sunflower: top-1 class %d with score %d, TFLite gives 986 with 239", top, out[top])
+	}
+}
