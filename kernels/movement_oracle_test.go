@@ -148,6 +148,8 @@ func TestMovementAgainstOracle(t *testing.T) {
 		}
 		ops = append(ops, ewOracleOp{N: n, Consts: c.consts})
 	}
+	// MV_ORACLE_EACH=1 runs every case as its own model, to find the one
+	// TFLite refuses when the batch fails to load.
 	if os.Getenv("MV_ORACLE_EACH") != "" {
 		for i := range ops {
 			t.Run(fmt.Sprint(i, cases[i].op), func(t *testing.T) { ewOracle(t, ops[i]) })

@@ -23,8 +23,9 @@ func init() {
 }
 
 // axisParams are a tensor's quantization expanded for the elementwise loops:
-// one (scale, zero point) per index of the quantized axis, which repeats
-// every inner elements.
+// one (scale, zero point) per index of the quantized axis. Runs of inner
+// consecutive elements share a channel, and the channels repeat in turn (a
+// per-tensor quantization is one run of every element).
 type axisParams struct {
 	scales []float32
 	zps    []int32
@@ -33,21 +34,13 @@ type axisParams struct {
 
 func (p *axisParams) perAxis() bool { return len(p.scales) > 1 }
 
-// channelOf is the quantized-axis index of flat element i.
-func (p *axisParams) channelOf(i int) int {
-	if len(p.scales) == 1 {
-		return 0
-	}
-	return (i / p.inner) % len(p.scales)
-}
-
 // quantParams validates t's quantization for an integer type and expands it.
 func quantParams(n *Node, t *ir.Tensor) (axisParams, error) {
 	if err := t.Quant.ValidateQuantParams(t.Type); err != nil {
 		return axisParams{}, nodeErr(n, "tensor %q: %v", t.Name, err)
 	}
 	q := t.Quant
-	p := axisParams{scales: q.Scale, zps: make([]int32, len(q.Scale)), inner: 1}
+	p := axisParams{scales: q.Scale, zps: make([]int32, len(q.Scale)), inner: max(t.NumElements(), 1)}
 	for i := range p.zps {
 		// TFLite repeats a lone zero point across the channels.
 		switch {
@@ -116,43 +109,68 @@ func (k *quantizeKernel) Eval(n *Node) error {
 // TFLite's builtin kernel divides in float64 (its scale is a double there),
 // the reference kernel and per-channel quantization in float32; the two
 // differ where the float32 quotient rounds onto a .5 tie.
-func (k *quantizeKernel) quantizeValue(x float32, ch int) int32 {
+func (k *quantizeKernel) quantizeValue(x, scale float32, zp int32) int32 {
 	var r float64
 	if k.divide64 {
-		r = float64(x) / float64(k.p.scales[ch])
+		r = float64(x) / float64(scale)
 	} else {
-		r = float64(x / k.p.scales[ch])
+		r = float64(x / scale)
 	}
 	if r != r {
-		return k.p.zps[ch] // NaN: TFLite's cast is undefined; the zero point is "no value"
+		return zp // NaN: TFLite's cast is undefined; the zero point is "no value"
 	}
-	v := math.Round(r) + float64(k.p.zps[ch])
+	v := roundHalfAway(r) + float64(zp)
 	return int32(min(max(v, k.lo), k.hi))
 }
 
+// roundHalfAway is math.Round (ties away from zero) through math.Trunc, which
+// the compiler turns into one instruction on common CPUs: r - Trunc(r) is
+// exact, so comparing it with 0.5 decides the rounding exactly.
+func roundHalfAway(r float64) float64 {
+	t := math.Trunc(r)
+	if math.Abs(r-t) >= 0.5 {
+		t += math.Copysign(1, r)
+	}
+	return t
+}
+
 func (k *quantizeKernel) fromFloat(dst, src []byte) {
-	le := binary.LittleEndian
-	if k.hi == 7 && k.lo == -8 { // int4: two per byte, low nibble first
+	x := ir.AsFloat32(src)[:k.count]
+	switch {
+	case k.hi == 7 && k.lo == -8: // int4: two per byte, low nibble first
 		clear(dst[:(k.count+1)/2])
-		for i := range k.count {
-			q := byte(k.quantizeValue(math.Float32frombits(le.Uint32(src[4*i:])), k.p.channelOf(i))) & 0x0f
-			if i%2 == 1 {
-				q <<= 4
+		forChannelRuns(&k.p, k.count, func(lo, hi int, scale float32, zp int32) {
+			for i := lo; i < hi; i++ {
+				q := byte(k.quantizeValue(x[i], scale, zp)) & 0x0f
+				dst[i/2] |= q << (4 * (i % 2))
 			}
-			dst[i/2] |= q
+		})
+	case k.hi == 127:
+		quantizeRuns(k, ir.AsInt8(dst), x)
+	case k.hi == 255:
+		quantizeRuns(k, dst, x)
+	default:
+		quantizeRuns(k, ir.AsInt16(dst), x)
+	}
+}
+
+func quantizeRuns[T int8 | uint8 | int16](k *quantizeKernel, dst []T, x []float32) {
+	dst = dst[:len(x)]
+	forChannelRuns(&k.p, len(x), func(lo, hi int, scale float32, zp int32) {
+		for i := lo; i < hi; i++ {
+			dst[i] = T(k.quantizeValue(x[i], scale, zp))
 		}
-		return
-	}
-	size := 1
-	if k.hi > 255 {
-		size = 2
-	}
-	for i := range k.count {
-		q := k.quantizeValue(math.Float32frombits(le.Uint32(src[4*i:])), k.p.channelOf(i))
-		if size == 1 {
-			dst[i] = byte(q)
-		} else {
-			le.PutUint16(dst[2*i:], uint16(q))
+	})
+}
+
+// forChannelRuns calls f for each run of consecutive elements that share a
+// channel's scale and zero point.
+func forChannelRuns(p *axisParams, count int, f func(lo, hi int, scale float32, zp int32)) {
+	ch := 0
+	for lo := 0; lo < count; lo += p.inner {
+		f(lo, min(lo+p.inner, count), p.scales[ch], p.zps[ch])
+		if ch++; ch == len(p.scales) {
+			ch = 0
 		}
 	}
 }
@@ -160,7 +178,7 @@ func (k *quantizeKernel) fromFloat(dst, src []byte) {
 type dequantizeKernel struct {
 	count int
 	p     axisParams
-	read  func(b []byte, i int) int32
+	dtype ir.DataType
 	half  bool
 }
 
@@ -174,21 +192,9 @@ func (k *dequantizeKernel) Prepare(n *Node) error {
 		return nodeErr(n, "output %q is %v, want float32", out.Name, out.Type)
 	}
 	k.count = count
-	k.half = in.Type == ir.Float16
+	k.half, k.dtype = in.Type == ir.Float16, in.Type
 	switch in.Type {
-	case ir.Float16:
-	case ir.Int8, ir.Uint8, ir.Int16:
-		k.read = intReader(in.Type)
-	case ir.Uint16:
-		k.read = func(b []byte, i int) int32 { return int32(binary.LittleEndian.Uint16(b[2*i:])) }
-	case ir.Int4:
-		k.read = func(b []byte, i int) int32 {
-			v := b[i/2]
-			if i%2 == 1 {
-				v >>= 4
-			}
-			return int32(int8(v<<4) >> 4)
-		}
+	case ir.Float16, ir.Int8, ir.Uint8, ir.Int16, ir.Uint16, ir.Int4:
 	default:
 		return nodeErr(n, "cannot dequantize %v", in.Type)
 	}
@@ -211,20 +217,46 @@ func (k *dequantizeKernel) Prepare(n *Node) error {
 }
 
 func (k *dequantizeKernel) compute(dst, src []byte) {
-	le := binary.LittleEndian
+	out := ir.AsFloat32(dst)[:k.count]
 	if k.half {
-		for i := range k.count {
-			le.PutUint32(dst[4*i:], math.Float32bits(float16ToFloat32(le.Uint16(src[2*i:]))))
+		for i, h := range ir.AsUint16(src)[:k.count] {
+			out[i] = float16ToFloat32(h)
 		}
 		return
 	}
-	for i := range k.count {
-		ch := k.p.channelOf(i)
-		// The product of a float32 scale and a small integer is exact in
-		// float64, so this rounds once, as TFLite's does.
-		v := float32(float64(k.p.scales[ch]) * float64(k.read(src, i)-k.p.zps[ch]))
-		le.PutUint32(dst[4*i:], math.Float32bits(v))
+	switch k.dtype {
+	case ir.Int8:
+		dequantizeRuns(&k.p, out, ir.AsInt8(src))
+	case ir.Uint8:
+		dequantizeRuns(&k.p, out, src)
+	case ir.Int16:
+		dequantizeRuns(&k.p, out, ir.AsInt16(src))
+	case ir.Uint16:
+		dequantizeRuns(&k.p, out, ir.AsUint16(src))
+	default: // int4
+		forChannelRuns(&k.p, k.count, func(lo, hi int, scale float32, zp int32) {
+			for i := lo; i < hi; i++ {
+				nib := src[i/2] >> (4 * (i % 2))
+				out[i] = dequantizeValue(int32(int8(nib<<4)>>4), scale, zp)
+			}
+		})
 	}
+}
+
+// dequantizeValue is scale × (q − zero point). The product of a float32 scale
+// and a small integer is exact in float64, so this rounds once, as TFLite's
+// float or double arithmetic does.
+func dequantizeValue(q int32, scale float32, zp int32) float32 {
+	return float32(float64(scale) * float64(q-zp))
+}
+
+func dequantizeRuns[T int8 | uint8 | int16 | uint16](p *axisParams, out []float32, src []T) {
+	src = src[:len(out)]
+	forChannelRuns(p, len(out), func(lo, hi int, scale float32, zp int32) {
+		for i := lo; i < hi; i++ {
+			out[i] = dequantizeValue(int32(src[i]), scale, zp)
+		}
+	})
 }
 
 func (k *dequantizeKernel) Eval(n *Node) error {

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"math/rand"
 	"testing"
 
 	"github.com/liteforge/liteforge/internal/fixedpoint"
@@ -169,5 +170,22 @@ func TestQuantizeDivisionPrecision(t *testing.T) {
 		n.Ctx.Kernels = c.set
 		mvRunWarned(t, n)
 		mvEqual(t, c.set.String(), out.Int8s(), c.want...)
+	}
+}
+
+// roundHalfAway agrees with math.Round, the definition, on ties, values next
+// to ties, huge values and random ones.
+func TestRoundHalfAway(t *testing.T) {
+	vals := []float64{0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
+		math.Nextafter(0.5, 1), 4503599627370495.5, 1e300, -1e300, math.Inf(1), math.Inf(-1), math.Copysign(0, -1)}
+	rng := rand.New(rand.NewSource(4))
+	for range 100000 {
+		vals = append(vals, (rng.Float64()-0.5)*float64(int64(1)<<rng.Intn(60)))
+		vals = append(vals, float64(rng.Intn(2000)-1000)+0.5)
+	}
+	for _, v := range vals {
+		if got, want := roundHalfAway(v), math.Round(v); got != want || math.Signbit(got) != math.Signbit(want) {
+			t.Fatalf("roundHalfAway(%v) = %v, want %v", v, got, want)
+		}
 	}
 }

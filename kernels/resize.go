@@ -231,10 +231,10 @@ func (k *resizeKernel) Eval(n *Node) error {
 	}
 	switch k.dtype {
 	case ir.Float32:
-		bilinearFloat(k, in.Float32s(), out.Float32s(), func(v float32) float32 { return v })
+		bilinearFloat(k, in.Float32s(), out.Float32s(), 0)
 	case ir.Uint8:
 		if k.kernels == ReferenceKernels {
-			bilinearFloat(k, in.Data, out.Data, func(v float32) uint8 { return uint8(v + 0.5) })
+			bilinearFloat(k, in.Data, out.Data, 0.5)
 		} else {
 			bilinearUint8Builtin(k, in.Data, out.Data)
 		}
@@ -258,8 +258,10 @@ func (k *resizeKernel) corners(b int, y, x interp) (p00, p01, p10, p11 int) {
 }
 
 // bilinearFloat is TFLite's reference float ResizeBilinear. Each product is
-// rounded to float32 before the next operation, as the C++ evaluates it.
-func bilinearFloat[T float32 | uint8](k *resizeKernel, src, dst []T, conv func(float32) T) {
+// rounded to float32 before the next operation, as the C++ evaluates it, and
+// the rounding offset (0.5 for integers, which then truncate) is added to
+// float results too, as there (turning -0 into +0).
+func bilinearFloat[T float32 | uint8](k *resizeKernel, src, dst []T, offset float32) {
 	o := 0
 	for b := 0; b < k.b; b++ {
 		for _, y := range k.ys {
@@ -272,7 +274,7 @@ func bilinearFloat[T float32 | uint8](k *resizeKernel, src, dst []T, conv func(f
 					v10 := float32(float32(src[p10+c])*dy) * (1 - dx)
 					v01 := float32(float32(src[p01+c])*(1-dy)) * dx
 					v11 := float32(float32(src[p11+c])*dy) * dx
-					dst[o] = conv(float32(float32(float32(v00)+float32(v10))+float32(v01)) + float32(v11))
+					dst[o] = T(float32(float32(float32(float32(v00)+float32(v10))+float32(v01))+float32(v11)) + offset)
 					o++
 				}
 			}
