@@ -1,5 +1,7 @@
 module github.com/liteforge/liteforge
 
-go 1.26
+go 1.26.0
 
 require github.com/google/flatbuffers v2.0.8+incompatible
+
+require golang.org/x/sys v0.50.0

@@ -87,3 +87,31 @@ func BenchmarkFCNaive(b *testing.B)       { benchNaive(b, 1, 1000, 1024) }
 // Fully-connected, a batch of 64 rows, 512 -> 512.
 func BenchmarkFCBatchF32(b *testing.B)   { benchMatMul(b, 64, 512, 512, 1) }
 func BenchmarkFCBatchNaive(b *testing.B) { benchNaive(b, 64, 512, 512) }
+
+// The same shapes on the pure-Go micro-kernel (the fallback of every other
+// target), beside the default (assembly where the CPU has it).
+func pureGo(b *testing.B, f func(*testing.B)) {
+	saved := kernelF32
+	kernelF32 = &goF32
+	defer func() { kernelF32 = saved }()
+	f(b)
+}
+
+func BenchmarkConv1x1F32PureGo(b *testing.B) { pureGo(b, BenchmarkConv1x1F32) }
+func BenchmarkConv3x3F32PureGo(b *testing.B) { pureGo(b, BenchmarkConv3x3F32) }
+func BenchmarkFCF32PureGo(b *testing.B)      { pureGo(b, BenchmarkFCF32) }
+
+// The integer multiply on a 1x1-convolution shape (int8, with zero points).
+func BenchmarkConv1x1Int8(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const m, n, k = 784, 128, 128
+	a := Matrix[int8]{Data: randInts[int8](r, m*k, -128, 127), Rows: m, Cols: k, RowStride: k, ColStride: 1}
+	pb, _ := PackInt(nil, Matrix[int8]{Data: randInts[int8](r, k*n, -127, 127), Rows: k, Cols: n, RowStride: 1, ColStride: k})
+	out := &collect[int32]{c: make([]int32, m*n), n: n}
+	e := NewIntMul[int8, int8, int32](1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Mul(&a, pb, ZeroPoints{AZero: 3}, out)
+	}
+	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GOP/s")
+}

@@ -1,12 +1,8 @@
 package gemm
 
+// namedF32 names a float32 micro-kernel, for tests and benchmarks that run
+// every implementation.
 type namedF32 struct {
 	name string
 	kern *microF32
-}
-
-// availableF32 lists the float32 micro-kernels this machine can run, the
-// pure-Go one last.
-func availableF32() []namedF32 {
-	return []namedF32{{"go", &goF32}}
 }

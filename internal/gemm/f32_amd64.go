@@ -1,0 +1,45 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// The amd64 float32 micro-kernels: a 6x16 tile of FMA accumulators (AVX2 and
+// FMA3). The pure-Go kernels remain for CPUs without them and for the purego
+// build tag.
+
+//go:noescape
+func avx2FullF32x6x16(kc int, a, b, c *float32, ldc int, add bool)
+
+//go:noescape
+func avx2RowF32x16(kc int, a, b, c *float32, add bool)
+
+var avx2F32 = microF32{mr: 6, nr: 16,
+	full: func(kc int, a, b, c []float32, ldc int, add bool) {
+		// The slices' lengths bound what the kernel touches: kc*6 of a,
+		// kc*16 of b, 5 rows of ldc plus 16 of c.
+		_, _, _ = a[kc*6-1], b[kc*16-1], c[5*ldc+15]
+		avx2FullF32x6x16(kc, &a[0], &b[0], &c[0], ldc, add)
+	},
+	row: func(kc int, a, b, c []float32, add bool) {
+		_, _, _ = a[kc-1], b[kc*16-1], c[15]
+		avx2RowF32x16(kc, &a[0], &b[0], &c[0], add)
+	},
+}
+
+var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+func init() {
+	if hasAVX2FMA {
+		kernelF32 = &avx2F32
+	}
+}
+
+// availableF32 lists the float32 micro-kernels this machine can run, the
+// pure-Go one last.
+func availableF32() []namedF32 {
+	if hasAVX2FMA {
+		return []namedF32{{"avx2", &avx2F32}, {"go", &goF32}}
+	}
+	return []namedF32{{"go", &goF32}}
+}
