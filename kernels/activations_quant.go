@@ -244,33 +244,16 @@ func (k *unaryKernel) prepareQuantTanh(n *Node, in, out *ir.Tensor) error {
 }
 
 // prepareInt16Sigmoid sets up int16 LOGISTIC (tanh false) or TANH, whose
-// input scale TFLite expresses as a left shift when it is a power of two
-// that puts 3 integer bits in the int16 (shift 0, or 0 or 1 for TANH), and
-// as a multiplier onto a 3·2^12-steps-per-unit scale otherwise. The output
-// is Q0.15. TFLite's builtin kernels compute the power-of-two case with
+// input TFLite rescales by a left shift when its scale is a power of two
+// that leaves 3 integer bits (shift 0, or 0 or 1 for TANH), and by a
+// multiplier onto a 3·2^12-steps-per-unit scale otherwise; the output is
+// Q0.15. TFLite's builtin kernels compute the power-of-two case with
 // gemmlowp's fixed-point functions, its reference kernels with the table.
 func (k *unaryKernel) prepareInt16Sigmoid(n *Node, inS float32, tanh bool) error {
-	outS := n.Out[0].Quant.Scale[0]
-	if l, ok := fixedpoint.CheckedLog2(outS); !ok || l != -15 {
-		return fmt.Errorf("%s: int16 output %q must have scale 2^-15, has %v", n.Op.Name(), n.Out[0].Name, outS)
-	}
 	const inputIntegerBits = 3
-	l, pot := fixedpoint.CheckedLog2(inS)
-	leftShift := 15 - inputIntegerBits + l
-	if tanh {
-		pot = pot && (leftShift == 0 || leftShift == 1)
-	} else {
-		pot = pot && leftShift == 0
-	}
-	var multiplier int32
-	if !pot {
-		m := float64(inS) * 4096 * 3
-		leftShift = 0
-		for m <= 32767.0/2 && leftShift <= 30 {
-			leftShift++
-			m *= 2
-		}
-		multiplier = int32(m)
+	multiplier, leftShift, err := Int16ActivationScaling(inS, 0, n.Out[0].Quant.Scale[0], 0, tanh)
+	if err != nil {
+		return opErr(n, err)
 	}
 	switch {
 	case multiplier > 0 || kernelsOf(n) == ReferenceKernels:
