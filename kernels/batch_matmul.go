@@ -169,6 +169,7 @@ func (k *batchMatMul) prepareF32(n *Node) error {
 			return fmt.Errorf("%s: %w", n.Op.Name(), err)
 		}
 	}
+	k.eng.Reserve(k.m, k.k)
 	k.eval = k.evalF32
 	return nil
 }

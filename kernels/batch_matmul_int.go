@@ -52,6 +52,7 @@ func (c *intBMM[A, S, T]) prepare(n *Node, k *batchMatMul, rhs []A) error {
 		}
 	}
 	c.out.q, c.out.ld = &c.rq, k.nCols
+	c.mul.Reserve(k.m, k.k)
 	return nil
 }
 

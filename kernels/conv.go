@@ -160,6 +160,7 @@ func (k *conv2D) prepareF32(n *Node, o *ir.Conv2DOptions) error {
 		}
 	}
 	_ = in
+	k.eng.Reserve(w.batch*w.outH*w.outW, k.filterK)
 	k.eval = k.evalF32
 	return nil
 }

@@ -63,6 +63,7 @@ func (c *intConv[A, B, S, T]) prepare(n *Node, k *conv2D, filter []B, aZero A, z
 			OutH: geom.OutH, OutW: geom.OutW, Pad: aZero}
 	}
 	w := k.win
+	c.mul.Reserve(w.batch*w.outH*w.outW, k.filterK)
 	c.dense = gemm.Matrix[A]{Rows: w.batch * w.inH * w.inW, Cols: w.inC, RowStride: w.inC, ColStride: 1}
 	c.zp = zp
 	return nil

@@ -107,6 +107,7 @@ func (k *fullyConnected) prepareF32(n *Node, o *ir.FullyConnectedOptions) error 
 		return fmt.Errorf("%s: %w", n.Op.Name(), err)
 	}
 	k.lhsF32 = gemm.Matrix[float32]{Rows: k.batch, Cols: k.inSize, RowStride: k.inSize, ColStride: 1}
+	k.eng.Reserve(k.batch, k.inSize)
 	k.eval = k.evalF32
 	return nil
 }

@@ -46,6 +46,7 @@ func (c *intFC[A, B, S, T]) prepare(n *Node, k *fullyConnected, w []B, zp gemm.Z
 		return fmt.Errorf("%s: %w", n.Op.Name(), err)
 	}
 	c.lhs = gemm.Matrix[A]{Rows: k.batch, Cols: k.inSize, RowStride: k.inSize, ColStride: 1}
+	c.mul.Reserve(k.batch, k.inSize)
 	c.zp = zp
 	c.out.ld = k.units
 	return nil

@@ -147,6 +147,7 @@ func (k *transposeConv) prepareF32(n *Node, o *ir.TransposeConvOptions) error {
 	pixels := k.batch * k.inH * k.inW
 	k.colF32 = make([]float32, pixels*k.taps())
 	k.lhsF32 = gemm.Matrix[float32]{Rows: pixels, Cols: k.inC, RowStride: k.inC, ColStride: 1}
+	k.eng.Reserve(pixels, k.inC)
 	k.eval = k.evalF32
 	return nil
 }

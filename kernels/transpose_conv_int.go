@@ -51,6 +51,7 @@ func (c *intTConv[A, B, S, T]) prepare(n *Node, k *transposeConv, w []B, zp gemm
 	}
 	pixels := k.batch * k.inH * k.inW
 	c.lhs = gemm.Matrix[A]{Rows: pixels, Cols: k.inC, RowStride: k.inC, ColStride: 1}
+	c.mul.Reserve(pixels, k.inC)
 	c.col = rawOut[S]{c: make([]S, pixels*k.taps()), ld: k.taps()}
 	c.sum = make([]S, k.batch*k.outH*k.outW*k.outC)
 	c.zp = zp

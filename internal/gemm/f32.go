@@ -107,13 +107,35 @@ type partScratch struct {
 // goroutines.
 func NewEngine(threads int) *Engine {
 	threads = max(1, min(threads, maxWorkers+1))
-	e := &Engine{threads: threads, parts: make([]partScratch, threads)}
-	for i := range e.parts {
-		e.parts[i].packA = make([]float32, mcF32*kcF32)
-		e.parts[i].tile = make([]float32, 16*32)
-	}
-	return e
+	return &Engine{threads: threads, parts: make([]partScratch, threads)}
 }
+
+// Reserve sizes the engine's buffers for left operands of up to m rows and
+// depth k, so that no multiply of that size allocates. A kernel calls it at
+// Prepare; a larger multiply later grows the buffers itself.
+func (e *Engine) Reserve(m, k int) {
+	size := min(mcF32, m+16) * min(kcF32, max(k, 1))
+	for i := range e.parts {
+		if len(e.parts[i].packA) < size {
+			e.parts[i].packA = make([]float32, size)
+		}
+		if e.parts[i].tile == nil {
+			e.parts[i].tile = make([]float32, 16*32)
+		}
+	}
+}
+
+// ScratchBytes is the memory the engine's buffers hold.
+func (e *Engine) ScratchBytes() int {
+	n := 0
+	for _, p := range e.parts {
+		n += 4 * (len(p.packA) + len(p.tile))
+	}
+	return n
+}
+
+// Bytes is the memory the packed operand holds.
+func (p *PackedF32) Bytes() int { return 4 * cap(p.data) }
 
 // Threads is the most goroutines the engine uses.
 func (e *Engine) Threads() int { return e.threads }
@@ -134,6 +156,7 @@ func (e *Engine) MulF32(a LHS[float32], b *PackedF32, c []float32, ldc int, ep E
 	if ep.Bias != nil && len(ep.Bias) < b.N {
 		return fmt.Errorf("gemm: bias has %d elements for %d columns", len(ep.Bias), b.N)
 	}
+	e.Reserve(m, k)
 	e.a, e.b, e.c, e.ldc, e.ep = a, b, c, ldc, ep
 	kern := b.kern
 	// Split rows when there are enough for every part to run whole panels;

@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 )
 
 // The integer multiply: 8-bit (or int16) left operand, 8-bit packed right
@@ -124,11 +125,39 @@ type intScratch[A AElem, S Acc] struct {
 // NewIntMul makes an integer multiply engine for up to threads goroutines.
 func NewIntMul[A AElem, B BElem, S Acc](threads int) *IntMul[A, B, S] {
 	threads = max(1, min(threads, maxWorkers+1))
-	m := &IntMul[A, B, S]{threads: threads, parts: make([]intScratch[A, S], threads)}
+	return &IntMul[A, B, S]{threads: threads, parts: make([]intScratch[A, S], threads)}
+}
+
+// Reserve sizes the engine's buffers for left operands of up to m rows and
+// depth k (see Engine.Reserve).
+func (m *IntMul[A, B, S]) Reserve(rows, k int) {
+	mc := min(mcInt, (rows+mrInt-1)/mrInt*mrInt)
 	for i := range m.parts {
-		m.parts[i] = intScratch[A, S]{packA: make([]A, (mcInt+1)*kcInt), acc: make([]S, mcInt*ncInt), rowSums: make([]S, mcInt)}
+		p := &m.parts[i]
+		if len(p.packA) < (mc+1)*min(kcInt, max(k, 1)) {
+			p.packA = make([]A, (mc+1)*min(kcInt, max(k, 1)))
+		}
+		if len(p.acc) < mc*ncInt {
+			p.acc, p.rowSums = make([]S, mc*ncInt), make([]S, mc)
+		}
 	}
-	return m
+}
+
+// ScratchBytes is the memory the engine's buffers hold.
+func (m *IntMul[A, B, S]) ScratchBytes() int {
+	var a A
+	var s S
+	n := 0
+	for _, p := range m.parts {
+		n += len(p.packA)*int(unsafe.Sizeof(a)) + (len(p.acc)+len(p.rowSums))*int(unsafe.Sizeof(s))
+	}
+	return n
+}
+
+// Bytes is the memory the packed operand holds.
+func (p *PackedInt[B]) Bytes() int {
+	var b B
+	return cap(p.data)*int(unsafe.Sizeof(b)) + 4*cap(p.colSums)
 }
 
 // Threads is the most goroutines the engine uses.
@@ -147,6 +176,7 @@ func (m *IntMul[A, B, S]) Mul(a LHS[A], b *PackedInt[B], zp ZeroPoints, out IntO
 	if rows == 0 || b.N == 0 {
 		return nil
 	}
+	m.Reserve(rows, k)
 	m.a, m.b, m.zp, m.out = a, b, zp, out
 	parts := m.threads
 	if rows*b.N*k < 1<<15 {
