@@ -5,3 +5,5 @@ go 1.26.0
 require github.com/google/flatbuffers v2.0.8+incompatible
 
 require golang.org/x/sys v0.50.0
+
+require google.golang.org/protobuf v1.36.12

@@ -1,0 +1,614 @@
+package onnx
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/liteforge/liteforge/ir"
+)
+
+// Convolutions and pools: TFLite's are 2-D and channels-last, with SAME or
+// VALID padding. 1-D ones run as 2-D with a height of 1; padding TFLite
+// cannot express becomes an explicit PAD.
+
+func init() {
+	register(handler{conv: convConv, check: checkConv}, "Conv")
+	register(handler{conv: convConvTranspose, check: checkConvTranspose}, "ConvTranspose")
+	register(handler{conv: convPool, check: checkPool}, "MaxPool", "AveragePool")
+	register(handler{conv: convGlobalPool}, "GlobalAveragePool", "GlobalMaxPool")
+}
+
+// window is a convolution's or pool's geometry over its spatial dimensions,
+// always two of them (a 1-D op gets height 1).
+type window struct {
+	in, k, s, d, pb, pe [2]int
+	out                 [2]int
+}
+
+func spatialRank(n *node, x *value) (int, string) {
+	r := n.c.rank(x)
+	if r != 3 && r != 4 {
+		return 0, fmt.Sprintf("%d-D input; liteforge converts 1-D and 2-D %s", r, n.OpType)
+	}
+	return r - 2, ""
+}
+
+// geometry reads kernel, strides, dilations and padding attributes for
+// spatial size in (1 or 2 dims) and kernel k, computing ONNX's pads (with
+// auto_pad) and output sizes; ceil rounds the output up (pools' ceil_mode).
+func (n *node) geometry(in, k []int, ceil bool) (window, error) {
+	sp := len(in)
+	var w window
+	ones := slices.Repeat([]int{1}, sp)
+	s := n.ints("strides", ones)
+	d := n.ints("dilations", ones)
+	pads := n.ints("pads", make([]int, 2*sp))
+	if len(s) != sp || len(d) != sp || len(pads) != 2*sp || len(k) != sp {
+		return w, fmt.Errorf("strides %v, dilations %v, pads %v or kernel %v do not fit %d spatial dimensions", s, d, pads, k, sp)
+	}
+	autoPad := n.str("auto_pad", "NOTSET")
+	off := 2 - sp
+	for i := range 2 {
+		w.in[i], w.k[i], w.s[i], w.d[i] = 1, 1, 1, 1
+	}
+	for i := range sp {
+		j := i + off
+		w.in[j], w.k[j], w.s[j], w.d[j] = in[i], k[i], s[i], d[i]
+		if s[i] < 1 || d[i] < 1 || k[i] < 1 {
+			return w, fmt.Errorf("strides %v, dilations %v and kernel %v must be positive", s, d, k)
+		}
+		eff := (k[i]-1)*d[i] + 1
+		switch autoPad {
+		case "NOTSET", "":
+			w.pb[j], w.pe[j] = pads[i], pads[i+sp]
+			if w.pb[j] < 0 || w.pe[j] < 0 {
+				return w, fmt.Errorf("negative pads %v", pads)
+			}
+		case "VALID":
+		case "SAME_UPPER", "SAME_LOWER":
+			out := (in[i] + s[i] - 1) / s[i]
+			total := max(0, (out-1)*s[i]+eff-in[i])
+			w.pb[j], w.pe[j] = total/2, total-total/2
+			if autoPad == "SAME_LOWER" {
+				w.pb[j], w.pe[j] = w.pe[j], w.pb[j]
+			}
+		default:
+			return w, fmt.Errorf("auto_pad %q", autoPad)
+		}
+		span := in[i] + w.pb[j] + w.pe[j] - eff
+		if span < 0 {
+			return w, fmt.Errorf("kernel %v (dilations %v) is larger than the padded input %v", k, d, in)
+		}
+		w.out[j] = span/s[i] + 1
+		if ceil && span%s[i] != 0 {
+			w.out[j]++
+			// The last window must start inside the input or its left padding.
+			if (w.out[j]-1)*s[i] >= in[i]+w.pb[j] {
+				w.out[j]--
+			}
+		}
+	}
+	for i := range off {
+		w.out[i] = 1
+	}
+	return w, nil
+}
+
+// tflitePadding says which TFLite padding computes w, and whether w needs
+// an explicit PAD first (then the op runs VALID on the padded input).
+func (w window) tflitePadding() (ir.Padding, bool) {
+	zero, same := true, true
+	for i := range 2 {
+		eff := (w.k[i]-1)*w.d[i] + 1
+		zero = zero && w.pb[i] == 0 && w.pe[i] == 0 && w.out[i] == (w.in[i]-eff)/w.s[i]+1
+		out := (w.in[i] + w.s[i] - 1) / w.s[i]
+		total := max(0, (out-1)*w.s[i]+eff-w.in[i])
+		same = same && w.out[i] == out && w.pb[i] == total/2 && w.pe[i] == total-total/2
+	}
+	switch {
+	case zero:
+		return ir.PaddingValid, false
+	case same:
+		return ir.PaddingSame, false
+	}
+	return ir.PaddingValid, true
+}
+
+// extraEnd is the padding past pe that ceil-mode windows reach.
+func (w window) extraEnd(i int) int {
+	eff := (w.k[i]-1)*w.d[i] + 1
+	return max(0, (w.out[i]-1)*w.s[i]+eff-(w.in[i]+w.pb[i]+w.pe[i]))
+}
+
+// spatialIn returns x as a 4-D channels-last tensor (a 1-D op's input gets a
+// height of 1) and a function turning the op's 4-D result back into a value
+// of x's rank.
+func (n *node) spatialIn(x *value) (int, func(t int) (*value, error), error) {
+	c := n.c
+	t, err := c.nhwc(x)
+	if err != nil {
+		return 0, nil, err
+	}
+	if c.rank(x) == 4 {
+		return t, func(t int) (*value, error) { return &value{t: t, perm: channelsLast(4)}, nil }, nil
+	}
+	s := c.tensor(t).Shape // [N, W, C]
+	t4, err := c.reshape(t, []int{s[0], 1, s[1], s[2]}, c.tmpName("as_2d"))
+	if err != nil {
+		return 0, nil, err
+	}
+	back := func(r int) (*value, error) {
+		o := c.tensor(r).Shape
+		r3, err := c.reshape(r, []int{o[0], o[2], o[3]}, c.tmpName("as_1d"))
+		if err != nil {
+			return nil, err
+		}
+		return &value{t: r3, perm: channelsLast(3)}, nil
+	}
+	return t4, back, nil
+}
+
+// padNHWC pads a channels-last tensor's spatial dimensions with value fill.
+func (n *node) padNHWC(t int, w window, extra [2]int, fill float32) (int, error) {
+	c := n.c
+	pads := []int{0, 0, w.pb[0], w.pe[0] + extra[0], w.pb[1], w.pe[1] + extra[1], 0, 0}
+	pt := c.constant(c.tmpName("paddings"), ir.Int32, []int{4, 2}, int32Bytes(pads))
+	if fill == 0 {
+		return c.emit1(ir.Pad, nil, []int{t, pt}, c.tmpName("padded"), c.tensor(t).Type)
+	}
+	ft := c.constFloat32(c.tmpName("pad_value"), []int{}, []float32{fill})
+	return c.emit1(ir.PadV2, nil, []int{t, pt, ft}, c.tmpName("padded"), c.tensor(t).Type)
+}
+
+func int32Bytes(v []int) []byte {
+	d := make([]int32, len(v))
+	for i, x := range v {
+		d[i] = int32(x)
+	}
+	return ir.Int32Bytes(d)
+}
+
+func checkConv(n *node) string {
+	if d := n.str("auto_pad", "NOTSET"); !slices.Contains([]string{"NOTSET", "", "VALID", "SAME_UPPER", "SAME_LOWER"}, d) {
+		return fmt.Sprintf("auto_pad=%q", d)
+	}
+	if k := n.ints("kernel_shape", nil); len(k) > 2 {
+		return fmt.Sprintf("%d-D kernel", len(k))
+	}
+	return ""
+}
+
+// convWeights reads Conv's weights as 2-D OIHW (a 1-D kernel gets height 1).
+func (n *node) convWeights(w *value, sp int) (int, []int, error) {
+	c := n.c
+	t, err := c.plain(w)
+	if err != nil {
+		return 0, nil, err
+	}
+	s := c.tensor(t).Shape
+	if len(s) != sp+2 {
+		return 0, nil, fmt.Errorf("input 1 (W) has shape %v, expected rank %d", s, sp+2)
+	}
+	if sp == 1 {
+		s = []int{s[0], s[1], 1, s[2]}
+		if t, err = c.reshape(t, s, c.tmpName("weights_2d")); err != nil {
+			return 0, nil, err
+		}
+	}
+	return t, s, nil
+}
+
+// convOperands reads a convolution's input (float32, 1-D or 2-D), optional
+// bias and weights as 2-D OIHW; x is nil when an input is missing (the
+// node's error says which).
+func (n *node) convOperands() (x, b *value, sp, wt int, ws []int, err error) {
+	c := n.c
+	x, w := n.need(0, "X"), n.need(1, "W")
+	if n.err != nil {
+		return nil, nil, 0, 0, nil, nil
+	}
+	sp, bad := spatialRank(n, x)
+	if bad != "" {
+		return nil, nil, 0, 0, nil, fmt.Errorf("%s", bad)
+	}
+	if c.dtype(x) != ir.Float32 {
+		return nil, nil, 0, 0, nil, fmt.Errorf("input of type %v; float convolutions need float32", c.dtype(x))
+	}
+	wt, ws, err = n.convWeights(w, sp)
+	return x, n.in(2), sp, wt, ws, err
+}
+
+func convConv(n *node) error {
+	c := n.c
+	x, b, sp, wt, ws, err := n.convOperands()
+	if err != nil || x == nil {
+		return err
+	}
+	xs := c.shape(x)
+	group := n.int("group", 1)
+	if k := n.ints("kernel_shape", nil); k != nil && !slices.Equal(k, ws[4-sp:]) {
+		return fmt.Errorf("kernel_shape %v does not match weights %v", k, ws)
+	}
+	cin, cout := xs[1], ws[0]
+	if group < 1 || cin%group != 0 || cout%group != 0 || ws[1]*group != cin {
+		return fmt.Errorf("weights %v with group %d do not fit %d input channels", ws, group, cin)
+	}
+	win, err := n.geometry(xs[2:], ws[4-sp:], false)
+	if err != nil {
+		return err
+	}
+	in, back, err := n.spatialIn(x)
+	if err != nil {
+		return err
+	}
+	padding, explicit := win.tflitePadding()
+	if explicit {
+		if in, err = n.padNHWC(in, win, [2]int{}, 0); err != nil {
+			return err
+		}
+	}
+	var bias int
+	if b != nil {
+		if bias, err = c.plain(b); err != nil {
+			return err
+		}
+	} else {
+		bias = c.constFloat32(c.tmpName("bias"), []int{cout}, make([]float32, cout))
+	}
+	var opType ir.OpType
+	var opts ir.Options
+	var filter int
+	if group > 1 && group == cin {
+		// Depthwise: OIHW [C*M, 1, H, W] becomes [1, H, W, C*M].
+		opType = ir.DepthwiseConv2D
+		opts = &ir.DepthwiseConv2DOptions{Padding: padding, StrideH: win.s[0], StrideW: win.s[1],
+			DilationH: win.d[0], DilationW: win.d[1], DepthMultiplier: cout / cin}
+		filter, err = c.transposeTensor(wt, []int{1, 2, 3, 0}, c.tmpName("depthwise_filter"))
+	} else {
+		// OIHW becomes OHWI; groups split the input channels, as TFLite's
+		// CONV_2D does when the filter has fewer of them than the input.
+		opType = ir.Conv2D
+		opts = &ir.Conv2DOptions{Padding: padding, StrideH: win.s[0], StrideW: win.s[1],
+			DilationH: win.d[0], DilationW: win.d[1]}
+		filter, err = c.transposeTensor(wt, []int{0, 2, 3, 1}, c.tmpName("filter"))
+	}
+	if err != nil {
+		return err
+	}
+	name := n.outName(0)
+	if sp == 1 {
+		name = c.tmpName("conv_2d")
+	}
+	t, err := c.emit1(opType, opts, []int{in, filter, bias}, name, ir.Float32)
+	if err != nil {
+		return err
+	}
+	v, err := back(t)
+	if err != nil {
+		return err
+	}
+	n.set(0, v.t, v.perm)
+	return nil
+}
+
+func checkConvTranspose(n *node) string {
+	if bad := checkConv(n); bad != "" {
+		return bad
+	}
+	if g := n.int("group", 1); g != 1 {
+		return fmt.Sprintf("group=%d (TFLite's TRANSPOSE_CONV has no groups)", g)
+	}
+	return ""
+}
+
+// convConvTranspose runs TFLite's TRANSPOSE_CONV with VALID padding, which
+// computes the whole scattered output, then crops ONNX's pads (and pads for
+// output_padding) before adding the bias.
+func convConvTranspose(n *node) error {
+	c := n.c
+	x, b, sp, wt, ws, err := n.convOperands() // weights [Cin, Cout, kH, kW]
+	if err != nil || x == nil {
+		return err
+	}
+	w := n.in(1)
+	xs := c.shape(x)
+	if ws[0] != xs[1] {
+		return fmt.Errorf("weights %v do not fit %d input channels", ws, xs[1])
+	}
+	cout := ws[1]
+	ones := slices.Repeat([]int{1}, sp)
+	s := n.ints("strides", ones)
+	d := n.ints("dilations", ones)
+	pads := n.ints("pads", make([]int, 2*sp))
+	outPad := n.ints("output_padding", make([]int, sp))
+	outShape := n.ints("output_shape", nil)
+	autoPad := n.str("auto_pad", "NOTSET")
+	if n.err != nil {
+		return nil
+	}
+	if len(s) != sp || len(d) != sp || len(pads) != 2*sp || len(outPad) != sp || (outShape != nil && len(outShape) != sp && len(outShape) != sp+2) {
+		return fmt.Errorf("strides %v, dilations %v, pads %v, output_padding %v or output_shape %v do not fit %d spatial dimensions", s, d, pads, outPad, outShape, sp)
+	}
+	if len(outShape) == sp+2 {
+		outShape = outShape[2:]
+	}
+	// Dilation spreads the kernel with zeros; TRANSPOSE_CONV has none.
+	if !slices.Equal(d, ones) {
+		if !c.isConst(w) {
+			return fmt.Errorf("dilations %v need constant weights", d)
+		}
+		if wt, ws, err = n.dilateKernel(wt, ws, d, sp); err != nil {
+			return err
+		}
+	}
+	off := 2 - sp
+	var full, out, pb [2]int
+	for i := range 2 {
+		full[i], out[i] = 1, 1
+	}
+	for i := range sp {
+		j := i + off
+		k := ws[2+j]
+		full[j] = s[i]*(xs[2+i]-1) + k
+		switch {
+		case outShape != nil:
+			// A larger output_shape than the scatter covers pads the end.
+			total := max(0, s[i]*(xs[2+i]-1)+outPad[i]+k-outShape[i])
+			out[j] = outShape[i]
+			if autoPad == "SAME_UPPER" {
+				pb[j] = total / 2
+			} else {
+				pb[j] = total - total/2
+			}
+		case autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER":
+			out[j] = xs[2+i] * s[i]
+			total := full[j] + outPad[i] - out[j]
+			if autoPad == "SAME_UPPER" {
+				pb[j] = total / 2
+			} else {
+				pb[j] = total - total/2
+			}
+		default:
+			if autoPad == "VALID" {
+				pads[i], pads[i+sp] = 0, 0
+			}
+			pb[j] = pads[i]
+			out[j] = full[j] + outPad[i] - pads[i] - pads[i+sp]
+		}
+		if out[j] < 1 || pb[j] < 0 {
+			return fmt.Errorf("output size %d with pads %v is invalid", out[j], pads)
+		}
+	}
+	in, back, err := n.spatialIn(x)
+	if err != nil {
+		return err
+	}
+	filter, err := c.transposeTensor(wt, []int{1, 2, 3, 0}, c.tmpName("filter")) // [Cout, kH, kW, Cin]
+	if err != nil {
+		return err
+	}
+	batch := c.tensor(in).Shape[0]
+	crop := pb != [2]int{} || out != full
+	inputs := []int{c.constInt32(c.tmpName("output_shape"), []int{batch, full[0], full[1], cout}), filter, in}
+	var bias int = -1
+	if b != nil {
+		if bias, err = c.plain(b); err != nil {
+			return err
+		}
+		if !crop {
+			inputs = append(inputs, bias)
+		}
+	}
+	name := n.outName(0)
+	if crop || sp == 1 {
+		name = c.tmpName("transpose_conv")
+	}
+	opts := &ir.TransposeConvOptions{Padding: ir.PaddingValid, StrideH: 1, StrideW: s[sp-1]}
+	if sp == 2 {
+		opts.StrideH = s[0]
+	}
+	t, err := c.emit1(ir.TransposeConv, opts, inputs, name, ir.Float32)
+	if err != nil {
+		return err
+	}
+	if crop {
+		var extra [2]int
+		for i := range 2 {
+			extra[i] = max(0, pb[i]+out[i]-full[i])
+		}
+		if extra != [2]int{} {
+			pt := c.constant(c.tmpName("output_padding"), ir.Int32, []int{4, 2}, int32Bytes([]int{0, 0, 0, extra[0], 0, extra[1], 0, 0}))
+			if t, err = c.emit1(ir.Pad, nil, []int{t, pt}, c.tmpName("padded"), ir.Float32); err != nil {
+				return err
+			}
+		}
+		t, err = c.emit1(ir.Slice, nil, []int{t,
+			c.constInt32(c.tmpName("crop_begin"), []int{0, pb[0], pb[1], 0}),
+			c.constInt32(c.tmpName("crop_size"), []int{batch, out[0], out[1], cout})}, c.tmpName("cropped"), ir.Float32)
+		if err != nil {
+			return err
+		}
+		if bias >= 0 {
+			if t, err = c.emit1(ir.Add, &ir.AddOptions{PotScaleInt16: true}, []int{t, bias}, c.tmpName("biased"), ir.Float32); err != nil {
+				return err
+			}
+		}
+	}
+	v, err := back(t)
+	if err != nil {
+		return err
+	}
+	if v.t != x.t {
+		c.tensor(v.t).Name = n.outName(0)
+	}
+	n.set(0, v.t, v.perm)
+	return nil
+}
+
+// dilateKernel inserts d-1 zeros between the taps of constant OIHW weights.
+func (n *node) dilateKernel(wt int, ws, d []int, sp int) (int, []int, error) {
+	c := n.c
+	src := c.tensor(wt)
+	if src.Type != ir.Float32 {
+		return 0, nil, fmt.Errorf("dilated weights of type %v", src.Type)
+	}
+	dd := [2]int{1, 1}
+	copy(dd[2-sp:], d)
+	kh, kw := (ws[2]-1)*dd[0]+1, (ws[3]-1)*dd[1]+1
+	ns := []int{ws[0], ws[1], kh, kw}
+	data := make([]float32, ir.NumElements(ns))
+	vals := src.Float32s()
+	for o := range ws[0] * ws[1] {
+		for i := range ws[2] {
+			for j := range ws[3] {
+				data[(o*kh+i*dd[0])*kw+j*dd[1]] = vals[(o*ws[2]+i)*ws[3]+j]
+			}
+		}
+	}
+	return c.constFloat32(c.tmpName("dilated_weights"), ns, data), ns, nil
+}
+
+func checkPool(n *node) string {
+	if bad := checkConv(n); bad != "" {
+		return bad
+	}
+	if n.wants(1) {
+		return "the Indices output"
+	}
+	for _, d := range n.ints("dilations", nil) {
+		if d != 1 {
+			return "dilations other than 1"
+		}
+	}
+	return ""
+}
+
+func convPool(n *node) error {
+	c := n.c
+	x := n.need(0, "X")
+	k := n.ints("kernel_shape", nil)
+	ceil := n.int("ceil_mode", 0) != 0
+	countPad := n.int("count_include_pad", 0) != 0
+	if n.err != nil {
+		return nil
+	}
+	sp, bad := spatialRank(n, x)
+	if bad != "" {
+		return fmt.Errorf("%s", bad)
+	}
+	if len(k) != sp {
+		return fmt.Errorf("kernel_shape %v for %d spatial dimensions", k, sp)
+	}
+	win, err := n.geometry(c.shape(x)[2:], k, ceil)
+	if err != nil {
+		return err
+	}
+	in, back, err := n.spatialIn(x)
+	if err != nil {
+		return err
+	}
+	maxPool := n.OpType == "MaxPool"
+	padding, explicit := win.tflitePadding()
+	extra := [2]int{win.extraEnd(0), win.extraEnd(1)}
+	if !maxPool && padding == ir.PaddingSame && countPad {
+		explicit = true // TFLite's SAME average excludes the padding
+	}
+	var factors []float32
+	if explicit {
+		padding = ir.PaddingValid
+		fill := float32(0)
+		if maxPool {
+			fill = lowestFloat32
+		} else {
+			factors = avgFactors(win, countPad)
+		}
+		if in, err = n.padNHWC(in, win, extra, fill); err != nil {
+			return err
+		}
+	}
+	opType := ir.MaxPool2D
+	if !maxPool {
+		opType = ir.AveragePool2D
+	}
+	name := n.outName(0)
+	if factors != nil || sp == 1 {
+		name = c.tmpName("pool")
+	}
+	opts := &ir.Pool2DOptions{Padding: padding, StrideH: win.s[0], StrideW: win.s[1], FilterHeight: win.k[0], FilterWidth: win.k[1]}
+	t, err := c.emit1(opType, opts, []int{in}, name, c.tensor(in).Type)
+	if err != nil {
+		return err
+	}
+	if factors != nil {
+		ft := c.constFloat32(c.tmpName("divisor_correction"), []int{1, win.out[0], win.out[1], 1}, factors)
+		if t, err = c.emit1(ir.Mul, &ir.MulOptions{}, []int{t, ft}, c.tmpName("average"), ir.Float32); err != nil {
+			return err
+		}
+	}
+	v, err := back(t)
+	if err != nil {
+		return err
+	}
+	c.tensor(v.t).Name = n.outName(0)
+	n.set(0, v.t, v.perm)
+	return nil
+}
+
+// avgFactors corrects a VALID average over the explicitly padded input
+// (which divides by the window size) to ONNX's divisor at each output
+// position: the window clipped to the padded input with count_include_pad,
+// clipped to the input without it. It returns nil when no correction is
+// needed.
+func avgFactors(w window, countPad bool) []float32 {
+	div := [2][]int{}
+	for i := range 2 {
+		div[i] = make([]int, w.out[i])
+		for o := range w.out[i] {
+			start := o*w.s[i] - w.pb[i]
+			end := min(start+w.k[i], w.in[i]+w.pe[i])
+			n := end - start
+			if !countPad {
+				n = min(end, w.in[i]) - max(start, 0)
+			}
+			div[i][o] = max(n, 1)
+		}
+	}
+	area := w.k[0] * w.k[1]
+	f := make([]float32, 0, w.out[0]*w.out[1])
+	needed := false
+	for _, a := range div[0] {
+		for _, b := range div[1] {
+			f = append(f, float32(area)/float32(a*b))
+			needed = needed || a*b != area
+		}
+	}
+	if !needed {
+		return nil
+	}
+	return f
+}
+
+func convGlobalPool(n *node) error {
+	x := n.need(0, "X")
+	if n.err != nil {
+		return nil
+	}
+	r := n.c.rank(x)
+	if r < 3 {
+		return fmt.Errorf("input of rank %d; expected at least 3", r)
+	}
+	axes := make([]int, 0, r-2)
+	for a := 2; a < r; a++ {
+		axes = append(axes, a)
+	}
+	typ := ir.Mean
+	if n.OpType == "GlobalMaxPool" {
+		typ = ir.ReduceMax
+	}
+	v, err := n.reduce(typ, x, axes, true, n.outName(0))
+	if err != nil {
+		return err
+	}
+	n.set(0, v.t, v.perm)
+	return nil
+}

@@ -1,0 +1,223 @@
+package onnx
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/liteforge/liteforge/ir"
+)
+
+// Normalizations. TFLite has no batch-norm op: inference batch norm is a
+// per-channel MUL and ADD (folded into a preceding convolution by
+// optimize.FoldBatchNorm); instance and layer norm are composed from MEAN,
+// SUB, MUL, ADD and RSQRT.
+
+func init() {
+	register(handler{conv: convBatchNorm, check: checkBatchNorm}, "BatchNormalization")
+	register(handler{conv: convInstanceNorm}, "InstanceNormalization")
+	register(handler{conv: convLayerNorm, check: checkLayerNorm}, "LayerNormalization")
+}
+
+func checkBatchNorm(n *node) string {
+	if n.int("training_mode", 0) != 0 {
+		return "training_mode=1"
+	}
+	for i := 1; i < len(n.Outputs); i++ {
+		if n.wants(i) {
+			return "running statistics outputs (training)"
+		}
+	}
+	return ""
+}
+
+// channelVector reshapes a per-channel [C] value to [C, 1, ..., 1] of rank
+// r-1, which broadcasts along logical axis 1 of a rank-r value.
+func (n *node) channelVector(v *value, r int, name string) (*value, error) {
+	c := n.c
+	t, err := c.plain(v)
+	if err != nil {
+		return nil, err
+	}
+	s := c.tensor(t).Shape
+	if len(s) != 1 {
+		return nil, fmt.Errorf("per-channel input %q has shape %v, expected a vector", c.tensor(t).Name, s)
+	}
+	shape := append([]int{s[0]}, slices.Repeat([]int{1}, max(0, r-2))...)
+	if t, err = c.reshape(t, shape, name); err != nil {
+		return nil, err
+	}
+	return c.constOrValue(t), nil
+}
+
+// constOrValue wraps tensor t (ONNX order) as a value.
+func (c *converter) constOrValue(t int) *value {
+	return &value{t: t, perm: identityPerm(len(c.tensor(t).Shape))}
+}
+
+// epsilonValue is a scalar constant of x's type.
+func (n *node) scalarValue(x *value, f float64, name string) (*value, error) {
+	t, err := n.c.scalarLike(n.c.tmpName(name), n.c.dtype(x), f)
+	if err != nil {
+		return nil, err
+	}
+	return n.c.constValue(t), nil
+}
+
+func convBatchNorm(n *node) error {
+	c := n.c
+	x := n.need(0, "X")
+	scale, bias, mean, variance := n.need(1, "scale"), n.need(2, "B"), n.need(3, "mean"), n.need(4, "var")
+	eps := n.float("epsilon", 1e-5)
+	if n.err != nil {
+		return nil
+	}
+	r := c.rank(x)
+	if r < 2 || c.shape(x)[1] != ir.NumElements(c.shape(scale)) {
+		return fmt.Errorf("input %v and scale %v do not agree on the channels", c.shape(x), c.shape(scale))
+	}
+	// a = scale / sqrt(var + eps); b = B - mean * a; y = x * a + b. All
+	// constant for an exported model, so these fold now.
+	e, err := n.scalarValue(variance, float64(eps), "epsilon")
+	if err != nil {
+		return err
+	}
+	d, err := n.binary(ir.Add, variance, e, c.tmpName("var_eps"))
+	if err != nil {
+		return err
+	}
+	if d, err = n.unary(ir.Sqrt, nil, d, c.tmpName("stddev")); err != nil {
+		return err
+	}
+	a, err := n.binary(ir.Div, scale, d, c.tmpName("multiplier"))
+	if err != nil {
+		return err
+	}
+	ma, err := n.binary(ir.Mul, mean, a, c.tmpName("mean_scaled"))
+	if err != nil {
+		return err
+	}
+	b, err := n.binary(ir.Sub, bias, ma, c.tmpName("offset"))
+	if err != nil {
+		return err
+	}
+	if a, err = n.channelVector(a, r, c.tmpName("multiplier_c")); err != nil {
+		return err
+	}
+	if b, err = n.channelVector(b, r, c.tmpName("offset_c")); err != nil {
+		return err
+	}
+	y, err := n.binary(ir.Mul, x, a, c.tmpName("scaled"))
+	if err != nil {
+		return err
+	}
+	if y, err = n.binary(ir.Add, y, b, n.outName(0)); err != nil {
+		return err
+	}
+	n.set(0, y.t, y.perm)
+	return nil
+}
+
+// normalize returns (x - mean) / sqrt(var + eps) over the logical axes.
+func (n *node) normalize(x *value, axes []int, eps float32) (*value, error) {
+	c := n.c
+	m, err := n.reduce(ir.Mean, x, axes, true, c.tmpName("mean"))
+	if err != nil {
+		return nil, err
+	}
+	d, err := n.binary(ir.Sub, x, m, c.tmpName("centered"))
+	if err != nil {
+		return nil, err
+	}
+	sq, err := n.binary(ir.Mul, d, d, c.tmpName("squared"))
+	if err != nil {
+		return nil, err
+	}
+	v, err := n.reduce(ir.Mean, sq, axes, true, c.tmpName("variance"))
+	if err != nil {
+		return nil, err
+	}
+	e, err := n.scalarValue(x, float64(eps), "epsilon")
+	if err != nil {
+		return nil, err
+	}
+	if v, err = n.binary(ir.Add, v, e, c.tmpName("var_eps")); err != nil {
+		return nil, err
+	}
+	if v, err = n.unary(ir.Rsqrt, nil, v, c.tmpName("inv_stddev")); err != nil {
+		return nil, err
+	}
+	return n.binary(ir.Mul, d, v, c.tmpName("normalized"))
+}
+
+func convInstanceNorm(n *node) error {
+	c := n.c
+	x, scale, bias := n.need(0, "input"), n.need(1, "scale"), n.need(2, "B")
+	eps := n.float("epsilon", 1e-5)
+	if n.err != nil {
+		return nil
+	}
+	r := c.rank(x)
+	if r < 3 {
+		return fmt.Errorf("input of rank %d; expected at least 3", r)
+	}
+	axes := identityPerm(r)[2:]
+	y, err := n.normalize(x, axes, eps)
+	if err != nil {
+		return err
+	}
+	s, err := n.channelVector(scale, r, c.tmpName("scale_c"))
+	if err != nil {
+		return err
+	}
+	b, err := n.channelVector(bias, r, c.tmpName("bias_c"))
+	if err != nil {
+		return err
+	}
+	if y, err = n.binary(ir.Mul, y, s, c.tmpName("scaled")); err != nil {
+		return err
+	}
+	if y, err = n.binary(ir.Add, y, b, n.outName(0)); err != nil {
+		return err
+	}
+	n.set(0, y.t, y.perm)
+	return nil
+}
+
+func checkLayerNorm(n *node) string {
+	if n.wants(1) || n.wants(2) {
+		return "the Mean and InvStdDev outputs"
+	}
+	return ""
+}
+
+func convLayerNorm(n *node) error {
+	c := n.c
+	x, scale, bias := n.need(0, "X"), n.need(1, "Scale"), n.in(2)
+	eps := n.float("epsilon", 1e-5)
+	if n.err != nil {
+		return nil
+	}
+	r := c.rank(x)
+	axis := n.axis(n.int("axis", -1), r, "axis")
+	if n.err != nil {
+		return nil
+	}
+	y, err := n.normalize(x, identityPerm(r)[axis:], eps)
+	if err != nil {
+		return err
+	}
+	name := n.outName(0)
+	if bias != nil {
+		name = c.tmpName("scaled")
+	}
+	if y, err = n.binary(ir.Mul, y, scale, name); err != nil {
+		return err
+	}
+	if bias != nil {
+		if y, err = n.binary(ir.Add, y, bias, n.outName(0)); err != nil {
+			return err
+		}
+	}
+	n.set(0, y.t, y.perm)
+	return nil
+}
