@@ -39,11 +39,20 @@ const (
 	// ReferenceKernels are TFLite's reference kernels (its
 	// BuiltinRefOpResolver), whose arithmetic TFLite Micro follows.
 	ReferenceKernels
+	// XNNPACKKernels are the builtin kernels with the XNNPACK delegate that
+	// TFLite applies by default: its 8-bit CONV_2D, DEPTHWISE_CONV_2D,
+	// FULLY_CONNECTED and TRANSPOSE_CONV requantize in float32 (the sum times
+	// input*filter/output scale, rounded half to even), not with a
+	// fixed-point multiplier. Other ops compute as BuiltinKernels.
+	XNNPACKKernels
 )
 
 func (s KernelSet) String() string {
-	if s == ReferenceKernels {
+	switch s {
+	case ReferenceKernels:
 		return "reference"
+	case XNNPACKKernels:
+		return "xnnpack"
 	}
 	return "builtin"
 }

@@ -92,7 +92,7 @@ func build(m *ir.Model, validate bool, opts []Option) (*Interpreter, error) {
 			return nil, fmt.Errorf("runtime: %w", err)
 		}
 	}
-	it.ctx = kernels.Context{Threads: cfg.threads, Rounding: cfg.rounding, Warnf: it.warnf}
+	it.ctx = kernels.Context{Threads: cfg.threads, Rounding: cfg.rounding, Kernels: cfg.kernelSet, Warnf: it.warnf}
 	if err := it.resolveKernels(); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/liteforge/liteforge/internal/fixedpoint"
 	"github.com/liteforge/liteforge/ir"
+	"github.com/liteforge/liteforge/kernels"
 )
 
 // Rounding selects how integer kernels round MultiplyByQuantizedMultiplier.
@@ -38,6 +39,7 @@ type Option func(*config) error
 type config struct {
 	threads       int
 	rounding      Rounding
+	kernelSet     kernels.KernelSet
 	profiler      Profiler
 	warn          func(msg string)
 	graph         int
@@ -65,6 +67,18 @@ func WithRounding(r Rounding) Option {
 			return fmt.Errorf("runtime: unknown rounding %d", int(r))
 		}
 		c.rounding = r
+		return nil
+	}
+}
+
+// WithKernels selects which of TFLite's kernel sets integer kernels
+// reproduce where they differ (default kernels.BuiltinKernels).
+func WithKernels(s kernels.KernelSet) Option {
+	return func(c *config) error {
+		if s != kernels.BuiltinKernels && s != kernels.ReferenceKernels && s != kernels.XNNPACKKernels {
+			return fmt.Errorf("runtime: unknown kernel set %d", int(s))
+		}
+		c.kernelSet = s
 		return nil
 	}
 }
