@@ -93,7 +93,7 @@ func matchOracle(t *testing.T, op *ir.Op, ins []*ir.Tensor, out *ir.Tensor, tol 
 	t.Logf("TFLite ran %v through XNNPACK: %v", op.Type, xnn)
 	ctx := &Context{Threads: 2, Rounding: fixedpoint.DoubleRounding}
 	if xnn {
-		ctx.Rounding = fixedpoint.SingleRounding
+		ctx.Rounding, ctx.Kernels = fixedpoint.SingleRounding, XNNPACKKernels
 	}
 	runKernelCtx(t, op, ins, []*ir.Tensor{out}, ctx)
 	if len(want) != len(out.Data) {

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/liteforge/liteforge/internal/fixedpoint"
 	"github.com/liteforge/liteforge/internal/gemm"
@@ -119,6 +120,10 @@ func intBias[S int32 | int64](n *Node, bias *ir.Tensor, want int) ([]S, error) {
 // (int16 activations and an int64 bias) the sum stays 64-bit and uses the
 // int64 multiply; otherwise it is an int32 sum.
 type requant[S int32 | int64] struct {
+	// scale, when set, is each channel's input*filter/output scale in
+	// float32: XNNPACK's requantization (XNNPACKKernels), used instead of
+	// the fixed-point multiplier.
+	scale    []float32
 	bias     []S
 	mult     []int32
 	shift    []int
@@ -132,6 +137,10 @@ type requant[S int32 | int64] struct {
 func (q *requant[S]) apply(acc S, c int) int32 {
 	if q.bias != nil {
 		acc += q.bias[c]
+	}
+	if q.scale != nil {
+		f := float64(float32(acc) * q.scale[c])
+		return int32(min(max(math.RoundToEven(f)+float64(q.zp), float64(q.lo)), float64(q.hi)))
 	}
 	var v int32
 	if q.wide {
@@ -225,7 +234,15 @@ func requant8(n *Node, io quantIO, fScales []float32, legacy bool, bias *ir.Tens
 	if err != nil {
 		return requant[int32]{}, err
 	}
-	return requant[int32]{bias: b, mult: mult, shift: shift, zp: io.outZP, lo: io.lo, hi: io.hi, rounding: roundingOf(n.Ctx)}, nil
+	rq := requant[int32]{bias: b, mult: mult, shift: shift, zp: io.outZP, lo: io.lo, hi: io.hi, rounding: roundingOf(n.Ctx)}
+	if n.Ctx != nil && n.Ctx.Kernels == XNNPACKKernels {
+		// XNNPACK's scale: float32 arithmetic, left to right.
+		rq.scale = make([]float32, len(fScales))
+		for c, fs := range fScales {
+			rq.scale[c] = io.inScale * fs / io.outScale
+		}
+	}
+	return rq, nil
 }
 
 // requant16 is the output stage for int16 activations, whose zero points
