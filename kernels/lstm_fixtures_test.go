@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/liteforge/liteforge/internal/testutil"
-	"github.com/liteforge/liteforge/runtime"
 )
 
 // TestSequenceExpectedFixtures runs the whole LSTM and SVDF fixture models on
@@ -21,25 +20,21 @@ func TestSequenceExpectedFixtures(t *testing.T) {
 	cases := []struct {
 		model string
 		check int
-		// tfliteZeroPoint: the model has an int8 variable with a nonzero zero
-		// point, which TFLite starts at that zero point (liteforge's runtime
-		// at zero bytes, so the test resets it TFLite's way).
-		tfliteZeroPoint bool
 	}{
-		{"micro/mnist_lstm_float", float, false},
-		{"litert/quantizer/unidirectional_sequence_lstm_calibrated", float, false},
+		{"micro/mnist_lstm_float", float},
+		{"litert/quantizer/unidirectional_sequence_lstm_calibrated", float},
 		// TFLite ran the fully-connected layer after the LSTM through XNNPACK
 		// (single rounding) and the LSTM itself with double rounding; one
 		// interpreter has one rounding, but on these inputs both agree.
-		{"micro/mnist_lstm_int8", exact, false},
-		{"coral/keras_lstm_mnist_ptq", exact, true},
-		{"litert/quantizer/unidirectional_sequence_lstm_quantized", exact, true},
+		{"micro/mnist_lstm_int8", exact},
+		{"coral/keras_lstm_mnist_ptq", exact},
+		{"litert/quantizer/unidirectional_sequence_lstm_quantized", exact},
 		// TFLite's SVDF kernel knows only int16 states: it reads this model's
 		// int8 time weights and states as int16, past their buffers, so its
 		// recorded output depends on neighbouring memory. liteforge computes
 		// TFLite Micro's int8-state SVDF; only log the distance (the
 		// saturated output has agreed so far).
-		{"micro/keyword_scrambled_8bit", logged, true},
+		{"micro/keyword_scrambled_8bit", logged},
 	}
 	for _, c := range cases {
 		t.Run(c.model, func(t *testing.T) {
@@ -49,7 +44,7 @@ func TestSequenceExpectedFixtures(t *testing.T) {
 			for i := range res.Inputs {
 				inputs = append(inputs, testutil.Fixture(t, filepath.Join(exp, "input_"+itoa(i)+".bin")))
 			}
-			it := runFixtureWith(t, filepath.Join("tflite", c.model+".tflite"), inputs, c.tfliteZeroPoint)
+			it := runFixture(t, filepath.Join("tflite", c.model+".tflite"), inputs)
 			for i := range res.Outputs {
 				want, err := os.ReadFile(testutil.Fixture(t, filepath.Join(exp, "output_"+itoa(i)+".bin")))
 				if err != nil {
@@ -67,21 +62,4 @@ func TestSequenceExpectedFixtures(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runFixtureWith is runFixture with, optionally, int8 variables reset to their
-// zero point before the invoke.
-func runFixtureWith(t *testing.T, model string, inputs []string, zeroPointVariables bool) *runtime.Interpreter {
-	t.Helper()
-	it := runFixture(t, model, inputs)
-	if !zeroPointVariables {
-		return it
-	}
-	// runFixture has invoked once from zero-byte states; start again from
-	// TFLite's initial states.
-	resetVariablesLikeTFLite(it)
-	if err := it.Invoke(); err != nil {
-		t.Fatal(err)
-	}
-	return it
 }

@@ -54,7 +54,6 @@ func runBoth(t *testing.T, m *ir.Model, inputs [][]byte) (want, got [][]byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resetVariablesLikeTFLite(it)
 	for i, in := range inputs {
 		copy(it.Input(i).Data, in)
 	}
@@ -70,23 +69,6 @@ func runBoth(t *testing.T, m *ir.Model, inputs [][]byte) (want, got [][]byte) {
 		got = append(got, append([]byte(nil), it.Output(i).Data...))
 	}
 	return want, got
-}
-
-// resetVariablesLikeTFLite fills int8 variable tensors with their zero point,
-// which is how TFLite resets variables (core/api/tensor_utils.cc); liteforge's
-// runtime starts them at zero bytes, which differs for a nonzero zero point.
-func resetVariablesLikeTFLite(it *runtime.Interpreter) {
-	it.ResetVariables()
-	for ti := range it.NumTensors() {
-		t := it.Tensor(ti)
-		if !t.IsVariable || t.Type != ir.Int8 || t.Quant == nil || len(t.Quant.ZeroPoint) == 0 {
-			continue
-		}
-		zp := int8(t.Quant.ZeroPoint[0])
-		for i := range t.Data {
-			t.Data[i] = byte(zp)
-		}
-	}
 }
 
 // compareExact reports the elements where two int8 outputs differ.

@@ -258,14 +258,26 @@ func (it *Interpreter) normalizeQuant(ti int) {
 }
 
 // ResetVariables sets every variable tensor (LSTM and SVDF states, say) back
-// to its initial value: the buffer the model gives it, or zeros.
+// to its initial value: the buffer the model gives it, or else zero, which
+// for an int8 variable is its zero point (as tflite::ResetVariableTensor
+// sets it: a quantized state of real value 0).
 func (it *Interpreter) ResetVariables() {
 	for ti, t := range it.tensors {
 		if it.kinds[ti] != kindVariable {
 			continue
 		}
-		clear(t.Data)
-		copy(t.Data, it.varInit[ti])
+		if init := it.varInit[ti]; init != nil {
+			clear(t.Data)
+			copy(t.Data, init)
+			continue
+		}
+		var fill byte
+		if q := t.Quant; t.Type == ir.Int8 && q.Quantized() && len(q.ZeroPoint) > 0 {
+			fill = byte(int8(q.ZeroPoint[0]))
+		}
+		for i := range t.Data {
+			t.Data[i] = fill
+		}
 	}
 }
 

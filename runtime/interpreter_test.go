@@ -639,6 +639,46 @@ func TestVariables(t *testing.T) {
 	wantFloats(t, it.Output(0).Float32s(), 1, 2)
 }
 
+// TestInt8VariablesStartAtZeroPoint: TFLite's ResetVariableTensor fills an
+// int8 variable without a buffer with its zero point (the quantized 0.0), and
+// every other variable with zero bytes.
+func TestInt8VariablesStartAtZeroPoint(t *testing.T) {
+	b := newGraph()
+	x := b.tensor("x", ir.Int8, 3)
+	s8 := b.tensor("state8", ir.Int8, 3)
+	s16 := b.tensor("state16", ir.Int16, 3)
+	y := b.tensor("y", ir.Int8, 3)
+	for _, ti := range []int{x, y} {
+		b.g.Tensors[ti].Quant = &ir.Quantization{Scale: []float32{0.5}, ZeroPoint: []int64{0}}
+	}
+	b.g.Tensors[s8].IsVariable = true
+	b.g.Tensors[s8].Quant = &ir.Quantization{Scale: []float32{0.5}, ZeroPoint: []int64{-3}}
+	b.g.Tensors[s16].IsVariable = true
+	b.g.Tensors[s16].Quant = &ir.Quantization{Scale: []float32{0.5}, ZeroPoint: []int64{0}}
+	b.custom("lf_int8_copy", []int{x, s8, s16}, y)
+	it := mustNew(t, b.model([]int{x}, []int{y}))
+	check := func(when string) {
+		t.Helper()
+		for i, v := range it.Tensor(s8).Data {
+			if int8(v) != -3 {
+				t.Fatalf("%s: int8 state element %d is %d, want its zero point -3", when, i, int8(v))
+			}
+		}
+		for i, v := range it.Tensor(s16).Data {
+			if v != 0 {
+				t.Fatalf("%s: int16 state byte %d is %d, want 0", when, i, v)
+			}
+		}
+	}
+	check("after New")
+	for i := range it.Tensor(s8).Data {
+		it.Tensor(s8).Data[i] = 77
+		it.Tensor(s16).Data[i] = 77
+	}
+	it.ResetVariables()
+	check("after ResetVariables")
+}
+
 func TestProfilerSeesEveryOp(t *testing.T) {
 	type rec struct {
 		i  int
