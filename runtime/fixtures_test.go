@@ -1,0 +1,61 @@
+package runtime
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/liteforge/liteforge/internal/testutil"
+	"github.com/liteforge/liteforge/tflite"
+)
+
+// TestFixturesPrepare loads every .tflite under ../shared/fixtures/tflite and
+// prepares an interpreter for it: every op must have a kernel, shapes must
+// infer, quantization must check out, the arena must plan. It then runs it
+// on zero inputs and checks that Invoke allocates nothing, and logs each
+// model's arena against the sum of its activations.
+func TestFixturesPrepare(t *testing.T) {
+	root := filepath.Join(testutil.SharedDir(t), "fixtures", "tflite")
+	var models []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".tflite") {
+			models = append(models, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) == 0 {
+		t.Fatal("no .tflite fixtures found")
+	}
+	for _, p := range models {
+		name, _ := filepath.Rel(root, p)
+		t.Run(strings.TrimSuffix(name, ".tflite"), func(t *testing.T) {
+			m, err := tflite.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var warnings []string
+			it, err := New(m, WithWarnings(func(s string) { warnings = append(warnings, s) }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkNoLiveOverlap(t, it)
+			// Steady state: after a first Invoke (AllocsPerRun's warm-up),
+			// Invoke allocates nothing.
+			allocs := testing.AllocsPerRun(1, func() {
+				if err := it.Invoke(); err != nil {
+					t.Fatal(err)
+				}
+			})
+			st := it.Memory()
+			t.Logf("arena %d B, activations %d B (%.0f%%), persistent %d B, weights %d B, scratch %d B, %v allocations per Invoke, warnings %q",
+				st.Arena, st.Activations, 100*float64(st.Arena)/float64(max(st.Activations, 1)), st.Persistent, st.Weights, st.Scratch, allocs, warnings)
+			if allocs != 0 {
+				t.Errorf("Invoke allocates %v times per run", allocs)
+			}
+		})
+	}
+}
