@@ -23,8 +23,9 @@ func TestBatchMatMulQuantizedMatchesTFLite(t *testing.T) {
 		{ir.Float32, []int{2, 3, 16}, []int{16, 5}, []int{2, 3, 5}, false, false, true, false},
 		{ir.Float32, []int{3, 16}, []int{5, 16}, []int{3, 5}, false, true, true, true},
 	}
+	var oracle []oracleCase
 	for i, c := range cases {
-		t.Run(fmt.Sprintf("%d_%v", i, c.typ), func(t *testing.T) {
+		func(name string) {
 			var lhs, rhs, out *ir.Tensor
 			switch c.typ {
 			case ir.Int8:
@@ -41,7 +42,8 @@ func TestBatchMatMulQuantizedMatchesTFLite(t *testing.T) {
 				out = activation(ir.Float32, c.out)
 			}
 			op := &ir.Op{Type: ir.BatchMatMul, Options: &ir.BatchMatMulOptions{AdjX: c.adjX, AdjY: c.adjY, AsymmetricQuantizeInputs: c.asym}}
-			matchOracle(t, op, []*ir.Tensor{lhs, rhs}, out, 1e-5)
-		})
+			oracle = append(oracle, oracleCase{name, op, []*ir.Tensor{lhs, rhs}, out})
+		}(fmt.Sprintf("%d_%v", i, c.typ))
 	}
+	matchOracle(t, 1e-5, oracle...)
 }

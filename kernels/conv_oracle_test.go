@@ -2,7 +2,6 @@ package kernels
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -15,46 +14,56 @@ import (
 	"github.com/liteforge/liteforge/tflite"
 )
 
-// oracleOp runs one op in TFLite (the oracle): it writes a one-op model
-// whose graph inputs are the op's non-constant inputs, feeds their data and
-// returns the output bytes, and whether TFLite handed the op to XNNPACK
-// (whose 8-bit kernels round once). It skips when the oracle is absent.
-func oracleOp(t *testing.T, op *ir.Op, ins []*ir.Tensor, out *ir.Tensor) (got []byte, xnnpack bool) {
+// oracleCase is one op for the TFLite oracle: its inputs (activations, named
+// "act", become graph inputs; the rest are constants) and its output.
+type oracleCase struct {
+	name string
+	op   *ir.Op
+	ins  []*ir.Tensor
+	out  *ir.Tensor
+}
+
+// oracleRun runs every case's op in one TFLite model (one Node.js start for
+// all of them) and returns each case's output bytes. It skips when the
+// oracle is absent.
+func oracleRun(t *testing.T, cases []oracleCase) [][]byte {
 	t.Helper()
 	testutil.TFLiteOracle(t)
 	g := &ir.Graph{Name: "main"}
-	op = op.Clone()
-	op.Inputs, op.Outputs = nil, nil
 	dir := t.TempDir()
 	var files []string
-	for i, in := range ins {
-		if in == nil {
-			op.Inputs = append(op.Inputs, -1)
-			continue
+	for ci, c := range cases {
+		op := c.op.Clone()
+		op.Inputs, op.Outputs = nil, nil
+		if op.Version == 0 {
+			op.Version = 1
 		}
-		c := in.Clone()
-		c.Name = fmt.Sprintf("in%d", i)
-		idx := len(g.Tensors)
-		g.Tensors = append(g.Tensors, c)
-		op.Inputs = append(op.Inputs, idx)
-		if in.Name == "act" {
-			c.Data = nil
-			g.Inputs = append(g.Inputs, idx)
-			f := filepath.Join(dir, fmt.Sprintf("input_%d.bin", len(files)))
-			if err := os.WriteFile(f, in.Data, 0o644); err != nil {
-				t.Fatal(err)
+		for i, in := range c.ins {
+			if in == nil {
+				op.Inputs = append(op.Inputs, -1)
+				continue
 			}
-			files = append(files, f)
+			cl := in.Clone()
+			cl.Name = fmt.Sprintf("c%d_in%d", ci, i)
+			idx := len(g.Tensors)
+			g.Tensors = append(g.Tensors, cl)
+			op.Inputs = append(op.Inputs, idx)
+			if in.Name == "act" {
+				cl.Data = nil
+				g.Inputs = append(g.Inputs, idx)
+				f := filepath.Join(dir, fmt.Sprintf("input_%d.bin", len(files)))
+				if err := os.WriteFile(f, in.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				files = append(files, f)
+			}
 		}
-	}
-	o := out.Clone()
-	o.Name, o.Data = "out", nil
-	g.Tensors = append(g.Tensors, o)
-	op.Outputs = []int{len(g.Tensors) - 1}
-	g.Outputs = op.Outputs
-	g.Ops = []*ir.Op{op}
-	if op.Version == 0 {
-		op.Version = 1
+		o := c.out.Clone()
+		o.Name, o.Data = fmt.Sprintf("c%d_out", ci), nil
+		g.Tensors = append(g.Tensors, o)
+		op.Outputs = []int{len(g.Tensors) - 1}
+		g.Outputs = append(g.Outputs, op.Outputs[0])
+		g.Ops = append(g.Ops, op)
 	}
 	data, err := tflite.Write(&ir.Model{Version: 3, Graphs: []*ir.Graph{g}})
 	if err != nil {
@@ -67,46 +76,55 @@ func oracleOp(t *testing.T, op *ir.Op, ins []*ir.Tensor, out *ir.Tensor) (got []
 	if err := testutil.RunTFLiteOracle(t, model, filepath.Join(dir, "out"), files...); err != nil {
 		t.Fatal(err)
 	}
-	got, err = os.ReadFile(filepath.Join(dir, "out", "output_0.bin"))
-	if err != nil {
-		t.Fatal(err)
+	outs := make([][]byte, len(cases))
+	for i := range cases {
+		if outs[i], err = os.ReadFile(filepath.Join(dir, "out", fmt.Sprintf("output_%d.bin", i))); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var res struct {
-		NodeTypes map[string]int `json:"node_types"`
-	}
-	js, err := os.ReadFile(filepath.Join(dir, "out", "result.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(js, &res); err != nil {
-		t.Fatal(err)
-	}
-	return got, res.NodeTypes["TfLiteXNNPackDelegate"] > 0
+	return outs
 }
 
-// matchOracle runs op in the oracle and in liteforge, with single rounding
-// when TFLite delegated it to XNNPACK, and requires identical bytes for
-// integer outputs and closeness within tol for float ones.
-func matchOracle(t *testing.T, op *ir.Op, ins []*ir.Tensor, out *ir.Tensor, tol float64) {
+// matchOracle runs all cases in TFLite at once and in liteforge, and
+// requires each integer output to equal TFLite's bytes under one of
+// TFLite's two arithmetics: its builtin kernels (double rounding) or, for
+// ops TFLite handed to its XNNPACK delegate, XNNPACK's (XNNPACKKernels,
+// single rounding). Float outputs must be within tol (relative).
+func matchOracle(t *testing.T, tol float64, cases ...oracleCase) {
 	t.Helper()
-	want, xnn := oracleOp(t, op, ins, out)
-	t.Logf("TFLite ran %v through XNNPACK: %v", op.Type, xnn)
-	ctx := &Context{Threads: 2, Rounding: fixedpoint.DoubleRounding}
-	if xnn {
-		ctx.Rounding, ctx.Kernels = fixedpoint.SingleRounding, XNNPACKKernels
+	want := oracleRun(t, cases)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var mismatch string
+			for _, ctx := range []*Context{
+				{Threads: 2, Rounding: fixedpoint.DoubleRounding},
+				{Threads: 2, Rounding: fixedpoint.SingleRounding, Kernels: XNNPACKKernels},
+			} {
+				runKernelCtx(t, c.op, c.ins, []*ir.Tensor{c.out}, ctx)
+				if mismatch = compareOracle(c.out, want[i], tol); mismatch == "" {
+					t.Logf("%s matches TFLite with %v kernels, %v rounding", c.op.Type, ctx.Kernels, ctx.Rounding)
+					return
+				}
+			}
+			t.Fatalf("%s: %s", c.op.Type, mismatch)
+		})
 	}
-	runKernelCtx(t, op, ins, []*ir.Tensor{out}, ctx)
+}
+
+// compareOracle describes how out differs from TFLite's bytes, "" when it
+// does not.
+func compareOracle(out *ir.Tensor, want []byte, tol float64) string {
 	if len(want) != len(out.Data) {
-		t.Fatalf("oracle gave %d bytes, liteforge %d", len(want), len(out.Data))
+		return fmt.Sprintf("oracle gave %d bytes, liteforge %d", len(want), len(out.Data))
 	}
 	if out.Type == ir.Float32 {
 		got, w := out.Float32s(), ir.AsFloat32(want)
 		for i := range w {
 			if d := math.Abs(float64(got[i] - w[i])); d > tol*(1+math.Abs(float64(w[i]))) || math.IsNaN(float64(got[i])) {
-				t.Fatalf("element %d: liteforge %v, TFLite %v", i, got[i], w[i])
+				return fmt.Sprintf("element %d: liteforge %v, TFLite %v", i, got[i], w[i])
 			}
 		}
-		return
+		return ""
 	}
 	if !bytes.Equal(want, out.Data) {
 		diff := 0
@@ -115,6 +133,7 @@ func matchOracle(t *testing.T, op *ir.Op, ins []*ir.Tensor, out *ir.Tensor, tol 
 				diff++
 			}
 		}
-		t.Fatalf("%v output (xnnpack %v, rounding %v): %d of %d bytes differ from TFLite", out.Type, xnn, ctx.Rounding, diff, len(want))
+		return fmt.Sprintf("%v output: %d of %d bytes differ from TFLite", out.Type, diff, len(want))
 	}
+	return ""
 }

@@ -28,8 +28,9 @@ func TestFullyConnectedQuantizedMatchesTFLite(t *testing.T) {
 		{ir.Float32, 3, 37, 13, false, false, ir.ActNone},
 		{ir.Float32, 2, 29, 8, false, true, ir.ActRelu},
 	}
+	var oracle []oracleCase
 	for i, c := range cases {
-		t.Run(fmt.Sprintf("%d_%v", i, c.in), func(t *testing.T) {
+		func(name string) {
 			wScales := []float32{0.01 + 0.02*r.Float32()}
 			if c.perChannel {
 				wScales = make([]float32, c.units)
@@ -64,7 +65,8 @@ func TestFullyConnectedQuantizedMatchesTFLite(t *testing.T) {
 				out = activation(ir.Float32, []int{c.batch, c.units})
 			}
 			op := &ir.Op{Type: ir.FullyConnected, Options: &ir.FullyConnectedOptions{Activation: c.act, AsymmetricQuantizeInputs: c.asym}}
-			matchOracle(t, op, []*ir.Tensor{in, w, bias}, out, 1e-5)
-		})
+			oracle = append(oracle, oracleCase{name, op, []*ir.Tensor{in, w, bias}, out})
+		}(fmt.Sprintf("%d_%v", i, c.in))
 	}
+	matchOracle(t, 1e-5, oracle...)
 }
