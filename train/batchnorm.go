@@ -1,0 +1,201 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/liteforge/liteforge/ir"
+)
+
+// batchNormStep normalizes each channel (the last dimension) by the batch's
+// mean and variance while training, updating the running statistics, and by
+// the running statistics otherwise; then scales by gamma, shifts by beta and
+// applies the fused activation.
+type batchNormStep struct {
+	x, gamma, beta, mean, variance, out int
+	opt                                 BatchNormOptions
+	channels                            int
+	rows                                int // elements per channel in the batch
+	batchMean, invStd                   []float32
+	part                                []float64
+	dz                                  []float32
+}
+
+// bnRows is how many rows (pixels) of channels a statistics chunk holds.
+const bnRows = 512
+
+func newBatchNorm(p *plan, op *ir.Op) (step, error) {
+	o := op.Options.(*BatchNormOptions)
+	s := &batchNormStep{x: op.Inputs[0], gamma: op.Inputs[1], beta: op.Inputs[2], mean: op.Inputs[3], variance: op.Inputs[4],
+		out: op.Outputs[0], opt: *o}
+	if err := checkActivation(s.opt.Activation); err != nil {
+		return nil, err
+	}
+	n := p.net
+	shape := n.sample[s.x]
+	if len(shape) == 0 || !sameShape(shape, n.sample[s.out]) {
+		return nil, fmt.Errorf("input %v and output %v must have the same shape", shape, n.sample[s.out])
+	}
+	s.channels = shape[len(shape)-1]
+	for _, t := range op.Inputs[1:] {
+		if t < 0 || len(p.vals[t]) != s.channels {
+			return nil, fmt.Errorf("gamma, beta, mean and variance must each hold %d values", s.channels)
+		}
+	}
+	if n.paramOf[s.mean] >= 0 || n.paramOf[s.variance] >= 0 {
+		return nil, fmt.Errorf("the running statistics are also used as trainable weights")
+	}
+	s.rows = len(p.vals[s.x]) / s.channels
+	s.batchMean = make([]float32, s.channels)
+	s.invStd = make([]float32, s.channels)
+	return s, nil
+}
+
+// channelSums adds up f(row values) per channel in fixed chunks of rows, with
+// float64 partials added in chunk order.
+func (s *batchNormStep) channelSums(p *plan, dst []float64, f func(lo, hi int, acc []float64)) {
+	c := s.channels
+	chunks := numChunks(s.rows, bnRows)
+	if cap(s.part) < chunks*c {
+		s.part = make([]float64, chunks*c)
+	}
+	part := s.part[:chunks*c]
+	p.net.w.run(chunks, func(k int) {
+		lo, hi := chunkRange(s.rows, bnRows, k)
+		acc := part[k*c : (k+1)*c]
+		clear(acc)
+		f(lo, hi, acc)
+	})
+	clear(dst)
+	for k := range chunks {
+		for j, v := range part[k*c : (k+1)*c] {
+			dst[j] += v
+		}
+	}
+}
+
+func (s *batchNormStep) forward(p *plan) error {
+	c := s.channels
+	x, y := p.vals[s.x], p.vals[s.out]
+	gamma, beta, rm, rv := p.vals[s.gamma], p.vals[s.beta], p.vals[s.mean], p.vals[s.variance]
+	if p.train {
+		sum := make([]float64, c)
+		s.channelSums(p, sum, func(lo, hi int, acc []float64) {
+			for r := lo; r < hi; r++ {
+				for j, v := range x[r*c : (r+1)*c] {
+					acc[j] += float64(v)
+				}
+			}
+		})
+		for j := range sum {
+			sum[j] /= float64(s.rows)
+			s.batchMean[j] = float32(sum[j])
+		}
+		sq := make([]float64, c)
+		s.channelSums(p, sq, func(lo, hi int, acc []float64) {
+			for r := lo; r < hi; r++ {
+				for j, v := range x[r*c : (r+1)*c] {
+					d := float64(v) - sum[j]
+					acc[j] += d * d
+				}
+			}
+		})
+		m := float64(s.opt.Momentum)
+		for j := range sq {
+			v := sq[j] / float64(s.rows)
+			s.invStd[j] = float32(1 / math.Sqrt(v+float64(s.opt.Epsilon)))
+			unbiased := v
+			if s.rows > 1 {
+				unbiased = sq[j] / float64(s.rows-1)
+			}
+			rm[j] = float32((1-m)*float64(rm[j]) + m*sum[j])
+			rv[j] = float32((1-m)*float64(rv[j]) + m*unbiased)
+		}
+	} else {
+		for j := range c {
+			s.batchMean[j] = rm[j]
+			s.invStd[j] = float32(1 / math.Sqrt(float64(rv[j])+float64(s.opt.Epsilon)))
+		}
+	}
+	lo, hi := actRange(s.opt.Activation)
+	scale, shift := make([]float32, c), make([]float32, c)
+	for j := range c {
+		scale[j] = gamma[j] * s.invStd[j]
+		shift[j] = beta[j] - s.batchMean[j]*scale[j]
+	}
+	p.net.w.run(numChunks(s.rows, bnRows), func(k int) {
+		r0, r1 := chunkRange(s.rows, bnRows, k)
+		for r := r0; r < r1; r++ {
+			yr := y[r*c : (r+1)*c]
+			for j, v := range x[r*c : (r+1)*c] {
+				yr[j] = min(max(v*scale[j]+shift[j], lo), hi)
+			}
+		}
+	})
+	return nil
+}
+
+// backward uses the batch statistics of the last training forward pass:
+// with x̂ = (x−μ)/σ, dγ = Σ dz·x̂, dβ = Σ dz and
+// dx = γ/σ · (dz − mean(dz) − x̂·mean(dz·x̂)).
+func (s *batchNormStep) backward(p *plan) error {
+	if !p.train {
+		return fmt.Errorf("batch normalization backward needs a training forward pass")
+	}
+	c := s.channels
+	x := p.vals[s.x]
+	dz := scratch(&s.dz, len(x))
+	dz, err := p.fusedGrad(s.opt.Activation, p.vals[s.out], p.grads[s.out], dz)
+	if err != nil {
+		return err
+	}
+	mean, inv := s.batchMean, s.invStd
+	sdz, sdzx := make([]float64, c), make([]float64, c)
+	s.channelSums(p, sdz, func(lo, hi int, acc []float64) {
+		for r := lo; r < hi; r++ {
+			for j, v := range dz[r*c : (r+1)*c] {
+				acc[j] += float64(v)
+			}
+		}
+	})
+	s.channelSums(p, sdzx, func(lo, hi int, acc []float64) {
+		for r := lo; r < hi; r++ {
+			xr := x[r*c : (r+1)*c]
+			for j, v := range dz[r*c : (r+1)*c] {
+				acc[j] += float64(v) * float64((xr[j]-mean[j])*inv[j])
+			}
+		}
+	})
+	if g := p.grads[s.gamma]; g != nil {
+		for j := range c {
+			g[j] += float32(sdzx[j])
+		}
+	}
+	if g := p.grads[s.beta]; g != nil {
+		for j := range c {
+			g[j] += float32(sdz[j])
+		}
+	}
+	dx := p.grads[s.x]
+	if dx == nil {
+		return nil
+	}
+	gamma := p.vals[s.gamma]
+	k, mdz, mdzx := make([]float32, c), make([]float32, c), make([]float32, c)
+	for j := range c {
+		k[j] = gamma[j] * inv[j]
+		mdz[j] = float32(sdz[j] / float64(s.rows))
+		mdzx[j] = float32(sdzx[j] / float64(s.rows))
+	}
+	p.net.w.run(numChunks(s.rows, bnRows), func(q int) {
+		r0, r1 := chunkRange(s.rows, bnRows, q)
+		for r := r0; r < r1; r++ {
+			xr, dr, gr := x[r*c:(r+1)*c], dz[r*c:(r+1)*c], dx[r*c:(r+1)*c]
+			for j, v := range dr {
+				xh := (xr[j] - mean[j]) * inv[j]
+				gr[j] += k[j] * (v - mdz[j] - xh*mdzx[j])
+			}
+		}
+	})
+	return nil
+}

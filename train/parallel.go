@@ -1,0 +1,52 @@
+package train
+
+import (
+	"sync"
+
+	"github.com/liteforge/liteforge/internal/gemm"
+)
+
+// workers runs chunks of work on up to threads goroutines. Callers divide
+// their work into a number of chunks that depends only on the data, never on
+// the thread count, and each chunk writes only its own results, so the
+// threads change the speed and nothing else.
+type workers struct {
+	threads int
+	done    sync.WaitGroup
+}
+
+type chunkTask struct {
+	n int
+	f func(chunk int)
+}
+
+func (t *chunkTask) RunPart(part, parts int) {
+	lo, hi := gemm.Split(t.n, 1, part, parts)
+	for i := lo; i < hi; i++ {
+		t.f(i)
+	}
+}
+
+// run calls f(i) for every i in [0, n), spread over the threads.
+func (w *workers) run(n int, f func(chunk int)) {
+	if n <= 0 {
+		return
+	}
+	parts := min(w.threads, n)
+	if parts <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	gemm.Parallel(&chunkTask{n: n, f: f}, parts, &w.done)
+}
+
+// chunkRange splits n units into fixed chunks of size at most size: the
+// chunk count and bounds depend only on n and size.
+func chunkRange(n, size, chunk int) (lo, hi int) {
+	lo = chunk * size
+	return lo, min(lo+size, n)
+}
+
+func numChunks(n, size int) int { return (n + size - 1) / size }
