@@ -37,8 +37,9 @@ func (d *Data) check(net *Net, what string) error {
 	return nil
 }
 
-// Augment describes random changes made to each training image (NHWC
-// samples of rank 3), drawn afresh every epoch.
+// Augment describes random changes made to each training image (samples of
+// shape [H, W, C], or [1, H, W] for one channel in NCHW order), drawn afresh
+// every epoch.
 type Augment struct {
 	// Shift moves the image by up to Shift pixels in each direction, filling
 	// with zeros (a random crop of the image padded by Shift).
@@ -58,6 +59,9 @@ func (a Augment) apply(dst, src []float32, shape []int, rng *rand.Rand) {
 		return
 	}
 	h, w, c := shape[0], shape[1], shape[2]
+	if h == 1 && c > 1 { // a single-channel image in NCHW order: [1, H, W]
+		h, w, c = shape[1], shape[2], 1
+	}
 	dy, dx := 0, 0
 	if a.Shift > 0 {
 		dy = rng.IntN(2*a.Shift+1) - a.Shift
