@@ -16,6 +16,12 @@ import (
 type quantBinary struct {
 	f      func(a, b int32) int32 // the output integer before clamping
 	lo, hi int32                  // the clamp: fused activation within the type
+	// 8-bit ADD and SUB: each input's rescaling onto the common scale as a
+	// table indexed by the input's bits, so that an element costs one
+	// multiply (the output's) instead of three.
+	addSub   *AddSubParams
+	sub      bool
+	in1, in2 [256]int32
 }
 
 func asUint8(b []byte) []uint8 { return b }
@@ -92,8 +98,24 @@ func (k *binaryKernel) prepareQuant(n *Node, a, b, out *ir.Tensor, act ir.Activa
 	}
 	switch n.Op.Type {
 	case ir.Add, ir.Sub:
-		if q.f, err = addSubQuant(n, r, out.Type, scales, zps); err != nil {
+		if q.f, q.addSub, err = addSubQuant(n, r, out.Type, scales, zps); err != nil {
 			return err
+		}
+		if q.addSub != nil && a.Type != ir.Int16 {
+			q.sub = n.Op.Type == ir.Sub
+			for v := range 256 {
+				x := int32(v)
+				if a.Type == ir.Int8 {
+					x = int32(int8(v))
+				}
+				q.in1[v], q.in2[v] = q.addSub.scaledInputs(x, x)
+			}
+			if a.Type == ir.Int8 {
+				k.eval = walkAddSub8(&k.walk, ir.AsInt8, q)
+			} else {
+				k.eval = walkAddSub8(&k.walk, asUint8, q)
+			}
+			return nil
 		}
 	case ir.Mul:
 		m, shift, err := Float32Multiplier(r, scales[0], scales[1], scales[2])
@@ -124,25 +146,27 @@ func (k *binaryKernel) prepareQuant(n *Node, a, b, out *ir.Tensor, act ir.Activa
 // addSubQuant picks ADD's or SUB's integer arithmetic: TFLite's power-of-two
 // int16 path when the op asks for it and every scale is a power of two, the
 // general rescaling otherwise.
-func addSubQuant(n *Node, r fixedpoint.Rounding, dt ir.DataType, scales []float32, zps []int32) (func(a, b int32) int32, error) {
+// It also returns the general path's parameters (nil for the power-of-two
+// path).
+func addSubQuant(n *Node, r fixedpoint.Rounding, dt ir.DataType, scales []float32, zps []int32) (func(a, b int32) int32, *AddSubParams, error) {
 	sub := n.Op.Type == ir.Sub
 	if dt == ir.Int16 && potScaleInt16(n.Op) {
 		f, err := potInt16AddSub(sub, scales)
 		if err == nil {
-			return f, nil
+			return f, nil, nil
 		}
 		if err != errNotPOT {
-			return nil, opErr(n, err)
+			return nil, nil, opErr(n, err)
 		}
 	}
 	p, err := NewAddSubParams(r, dt, scales[0], zps[0], scales[1], zps[1], scales[2], zps[2])
 	if err != nil {
-		return nil, opErr(n, err)
+		return nil, nil, opErr(n, err)
 	}
 	if sub {
-		return p.Sub, nil
+		return p.Sub, &p, nil
 	}
-	return p.Add, nil
+	return p.Add, &p, nil
 }
 
 // potScaleInt16 is ADD's and SUB's pot_scale_int16 option (absent options
@@ -236,6 +260,31 @@ func walkQuantBinary[T int8 | uint8 | int16](w *stridedWalk, view func([]byte) [
 			for i := range r {
 				v := f(int32(x[i*sa]), int32(y[i*sb]))
 				r[i] = T(min(max(v, lo), hi))
+			}
+		})
+		return nil
+	}
+}
+
+// walkAddSub8 is 8-bit ADD/SUB through the input tables: the same integers
+// as AddSubParams.Add and Sub, with the inputs' rescaling looked up.
+func walkAddSub8[T int8 | uint8](w *stridedWalk, view func([]byte) []T, q *quantBinary) func(n *Node) error {
+	return func(n *Node) error {
+		a, b, o := view(n.In[0].Data), view(n.In[1].Data), view(n.Out[0].Data)
+		p, lo, hi := q.addSub, q.lo, q.hi
+		r, m, s, z := p.Rounding, p.OutputMultiplier, p.OutputShift, p.OutputOffset
+		t1, t2 := &q.in1, &q.in2
+		sign := int32(1)
+		if q.sub {
+			sign = -1
+		}
+		w.rows(func(oi, ai, bi int) {
+			out := o[oi : oi+w.inner]
+			x, y := a[ai:], b[bi:]
+			sa, sb := w.innerA, w.innerB
+			for i := range out {
+				v := r.MultiplyByQuantizedMultiplier(t1[uint8(x[i*sa])]+sign*t2[uint8(y[i*sb])], m, s) + z
+				out[i] = T(min(max(v, lo), hi))
 			}
 		})
 		return nil

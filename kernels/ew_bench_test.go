@@ -54,3 +54,31 @@ func BenchmarkSoftmaxFloat32(b *testing.B) {
 	n := ewNode(ir.Softmax, &ir.SoftmaxOptions{Beta: 1}, []*ir.Tensor{x}, ewOut(ir.Float32, s))
 	ewBench(b, n, 4*1001)
 }
+
+// The int8 residual ADD of a quantized MobileNet (TFLite's general path).
+func BenchmarkAddInt8SameShape(b *testing.B) {
+	s := []int{1, 56, 56, 64}
+	x := ewQuant(ewOut(ir.Int8, s), 0.05, -3)
+	for i := range x.Data {
+		x.Data[i] = byte(i * 7)
+	}
+	out := ewQuant(ewOut(ir.Int8, s), 0.08, 2)
+	n := ewNode(ir.Add, &ir.AddOptions{}, []*ir.Tensor{x, x}, out)
+	ewBench(b, n, 3*ir.NumElements(s))
+}
+
+// An int8 activation, which runs as a 256-entry table.
+func BenchmarkHardSwishInt8(b *testing.B) {
+	s := []int{1, 56, 56, 64}
+	x := ewQuant(ewOut(ir.Int8, s), 0.05, -3)
+	out := ewQuant(ewOut(ir.Int8, s), 0.04, -20)
+	ewBench(b, ewNode(ir.HardSwish, nil, []*ir.Tensor{x}, out), 2*ir.NumElements(s))
+}
+
+// The classifier head of a quantized MobileNet.
+func BenchmarkSoftmaxInt8(b *testing.B) {
+	s := []int{1, 1001}
+	x := ewQuant(ewOut(ir.Int8, s), 0.1, 3)
+	out := ewQuant(ewOut(ir.Int8, s), 1.0/256, -128)
+	ewBench(b, ewNode(ir.Softmax, &ir.SoftmaxOptions{Beta: 1}, []*ir.Tensor{x}, out), 2*1001)
+}
