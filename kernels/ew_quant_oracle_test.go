@@ -156,7 +156,7 @@ func TestIntegerOpsAgainstOracle(t *testing.T) {
 		out.Data = make([]byte, len(c.out.Data))
 		n := ewNode(c.op, c.opts, c.in, out)
 		if c.xnnpack {
-			n.Ctx.Rounding = fixedpoint.SingleRounding
+			n.Ctx.Rounding, n.Ctx.Kernels = fixedpoint.SingleRounding, XNNPACKKernels
 		}
 		if err := ewRun(t, n); err != nil {
 			t.Errorf("%s: %v", c.name, err)
@@ -188,7 +188,7 @@ func TestIntegerOpsAgainstOracle(t *testing.T) {
 func TestIntegerOpsRoundingAndFlavor(t *testing.T) {
 	for _, c := range ewQuantCases() {
 		for _, r := range []fixedpoint.Rounding{fixedpoint.DoubleRounding, fixedpoint.SingleRounding} {
-			for _, ks := range []KernelSet{BuiltinKernels, ReferenceKernels} {
+			for _, ks := range []KernelSet{BuiltinKernels, ReferenceKernels, XNNPACKKernels} {
 				out := c.out.Clone()
 				out.Data = make([]byte, len(c.out.Data))
 				n := ewNode(c.op, c.opts, c.in, out)

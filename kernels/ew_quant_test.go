@@ -148,6 +148,7 @@ func TestQuantMeanHandValues(t *testing.T) {
 	}{
 		{BuiltinKernels, []int8{2, -2}, []int8{2, -1}},
 		{ReferenceKernels, []int8{2, -1}, []int8{2, -1}},
+		{XNNPACKKernels, []int8{2, -2}, []int8{2, -1}},
 	} {
 		out := ewQuant(ewOut(ir.Int8, []int{2}), 1, 0)
 		n := ewNode(ir.Mean, &ir.ReducerOptions{}, []*ir.Tensor{ewI8([]int{2, 2}, 1, 0, 1, 2, -1, -2), ewI32([]int{1}, 1)}, out)

@@ -112,7 +112,7 @@ func (k *reduceKernel) prepareQuant(n *Node, in, out *ir.Tensor) error {
 		return opErr(n, err)
 	}
 	switch {
-	case kernelsOf(n) == BuiltinKernels && in.Type != ir.Int16 && n.Op.Type == ir.Mean && k.isMeanHW(n):
+	case kernelsOf(n) != ReferenceKernels && in.Type != ir.Int16 && n.Op.Type == ir.Mean && k.isMeanHW(n):
 		q.finish = finishMeanHW
 		// TFLite's float32 arithmetic: the zero points' bias rounded half away
 		// from zero, the scale over height·width quantized from float32.
@@ -127,7 +127,7 @@ func (k *reduceKernel) prepareQuant(n *Node, in, out *ir.Tensor) error {
 		if q.mult, q.shift, err = r.QuantizeMultiplier(float64(inS / (hw * outS))); err != nil {
 			return opErr(n, err)
 		}
-	case kernelsOf(n) == BuiltinKernels:
+	case kernelsOf(n) != ReferenceKernels:
 		q.finish = finishFloat // also int16, which has no 4-D special case
 	default:
 		q.finish = finishInteger
