@@ -101,7 +101,14 @@ func BenchmarkConv1x1F32PureGo(b *testing.B) { pureGo(b, BenchmarkConv1x1F32) }
 func BenchmarkConv3x3F32PureGo(b *testing.B) { pureGo(b, BenchmarkConv3x3F32) }
 func BenchmarkFCF32PureGo(b *testing.B)      { pureGo(b, BenchmarkFCF32) }
 
-// The integer multiply on a 1x1-convolution shape (int8, with zero points).
+// The integer multiply on a 1x1-convolution shape (int8, with zero points),
+// on the default kernel and on the generic Go one.
+func BenchmarkConv1x1Int8PureGo(b *testing.B) {
+	useWide = false
+	defer func() { useWide = true }()
+	BenchmarkConv1x1Int8(b)
+}
+
 func BenchmarkConv1x1Int8(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	const m, n, k = 784, 128, 128

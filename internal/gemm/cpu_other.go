@@ -7,3 +7,6 @@ package gemm
 func availableF32() []namedF32 {
 	return []namedF32{{"go", &goF32}}
 }
+
+// dotI16x4x16 is nil: the integer multiply has no assembly kernel here.
+var dotI16x4x16 func(kp int, a, b []int16, c []int32, ldc int, add bool)

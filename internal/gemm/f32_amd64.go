@@ -14,6 +14,21 @@ func avx2FullF32x6x16(kc int, a, b, c *float32, ldc int, add bool)
 //go:noescape
 func avx2RowF32x16(kc int, a, b, c *float32, add bool)
 
+//go:noescape
+func avx2DotI16x4x16(kp int, a, b *int16, c *int32, ldc int, add bool)
+
+// dotI16x4x16 is the int8 multiply's AVX2 micro-kernel (see int_wide.go);
+// nil where the CPU lacks AVX2.
+var dotI16x4x16 = func() func(kp int, a, b []int16, c []int32, ldc int, add bool) {
+	if !hasAVX2FMA {
+		return nil
+	}
+	return func(kp int, a, b []int16, c []int32, ldc int, add bool) {
+		_, _, _ = a[kp*8-1], b[kp*32-1], c[3*ldc+15]
+		avx2DotI16x4x16(kp, &a[0], &b[0], &c[0], ldc, add)
+	}
+}()
+
 var avx2F32 = microF32{mr: 6, nr: 16,
 	full: func(kc int, a, b, c []float32, ldc int, add bool) {
 		// The slices' lengths bound what the kernel touches: kc*6 of a,

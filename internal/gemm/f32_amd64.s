@@ -145,3 +145,84 @@ rowstore:
 	VMOVUPS Y1, 32(DX)
 	VZEROUPPER
 	RET
+
+// func avx2DotI16x4x16(kp int, a, b *int16, c *int32, ldc int, add bool)
+//
+// C[4][16] (int32, row stride ldc) = (or +=) the product of a 4-row panel of
+// A and a 16-column panel of B, both widened to int16 and packed in k pairs:
+// A as [kp][4 rows][2], B as [kp][16 columns][2]. VPMADDWD multiplies a
+// broadcast pair of A by eight column pairs of B and adds the two products,
+// exactly, into int32 lanes.
+TEXT ·avx2DotI16x4x16(SB), NOSPLIT, $0-41
+	MOVQ kp+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	TESTQ CX, CX
+	JE    idone
+
+iloop:
+	VMOVDQU      (DI), Y8
+	VMOVDQU      32(DI), Y9
+	VPBROADCASTD (SI), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y0, Y0
+	VPMADDWD     Y9, Y10, Y12
+	VPADDD       Y12, Y1, Y1
+	VPBROADCASTD 4(SI), Y13
+	VPMADDWD     Y8, Y13, Y14
+	VPADDD       Y14, Y2, Y2
+	VPMADDWD     Y9, Y13, Y15
+	VPADDD       Y15, Y3, Y3
+	VPBROADCASTD 8(SI), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y4, Y4
+	VPMADDWD     Y9, Y10, Y12
+	VPADDD       Y12, Y5, Y5
+	VPBROADCASTD 12(SI), Y13
+	VPMADDWD     Y8, Y13, Y14
+	VPADDD       Y14, Y6, Y6
+	VPMADDWD     Y9, Y13, Y15
+	VPADDD       Y15, Y7, Y7
+	ADDQ         $16, SI
+	ADDQ         $64, DI
+	DECQ         CX
+	JNE          iloop
+
+idone:
+	LEAQ    (DX)(R8*1), R9
+	LEAQ    (R9)(R8*1), R10
+	LEAQ    (R10)(R8*1), R11
+	MOVBLZX add+40(FP), AX
+	TESTB   AL, AL
+	JE      istore
+	VPADDD  (DX), Y0, Y0
+	VPADDD  32(DX), Y1, Y1
+	VPADDD  (R9), Y2, Y2
+	VPADDD  32(R9), Y3, Y3
+	VPADDD  (R10), Y4, Y4
+	VPADDD  32(R10), Y5, Y5
+	VPADDD  (R11), Y6, Y6
+	VPADDD  32(R11), Y7, Y7
+
+istore:
+	VMOVDQU Y0, (DX)
+	VMOVDQU Y1, 32(DX)
+	VMOVDQU Y2, (R9)
+	VMOVDQU Y3, 32(R9)
+	VMOVDQU Y4, (R10)
+	VMOVDQU Y5, 32(R10)
+	VMOVDQU Y6, (R11)
+	VMOVDQU Y7, 32(R11)
+	VZEROUPPER
+	RET

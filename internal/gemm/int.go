@@ -43,6 +43,9 @@ type PackedInt[B BElem] struct {
 	K, N    int
 	data    []B
 	colSums []int32
+	// wide is the int8 operand again, widened to int16 in k pairs for the
+	// assembly kernel (see int_wide.go); nil when that kernel is not used.
+	wide []int16
 }
 
 // PackInt packs b (K by N), reusing dst's memory when it is large enough.
@@ -79,6 +82,7 @@ func PackInt[B BElem](dst *PackedInt[B], b Matrix[B]) (*PackedInt[B], error) {
 			clear(out[cols:])
 		}
 	}
+	dst.wide = packWide(dst.wide, b)
 	return dst, nil
 }
 
@@ -109,17 +113,19 @@ type IntMul[A AElem, B BElem, S Acc] struct {
 	done    sync.WaitGroup
 	parts   []intScratch[A, S]
 
-	a   LHS[A]
-	b   *PackedInt[B]
-	zp  ZeroPoints
-	out IntOutput[S]
-	byN bool
+	a    LHS[A]
+	b    *PackedInt[B]
+	zp   ZeroPoints
+	out  IntOutput[S]
+	byN  bool
+	wide bool // the multiply in flight runs on the assembly kernel
 }
 
 type intScratch[A AElem, S Acc] struct {
 	packA   []A
 	acc     []S
 	rowSums []S
+	wideA   []int16 // the packed block widened for the assembly kernel
 }
 
 // NewIntMul makes an integer multiply engine for up to threads goroutines.
@@ -139,6 +145,9 @@ func (m *IntMul[A, B, S]) Reserve(rows, k int) {
 		}
 		if len(p.acc) < mc*ncInt {
 			p.acc, p.rowSums = make([]S, mc*ncInt), make([]S, mc)
+		}
+		if m.wideOK() && len(p.wideA) < mc*(min(kcInt, max(k, 1))+1) {
+			p.wideA = make([]int16, mc*(min(kcInt, max(k, 1))+1))
 		}
 	}
 }
@@ -182,9 +191,10 @@ func (m *IntMul[A, B, S]) Mul(a LHS[A], b *PackedInt[B], zp ZeroPoints, out IntO
 	if rows*b.N*k < 1<<15 {
 		parts = 1
 	}
+	m.wide = m.wideOK() && b.wide != nil
 	m.byN = rows < parts*mrInt*4
 	if m.byN {
-		parts = min(parts, (b.N+nrInt-1)/nrInt)
+		parts = min(parts, (b.N+m.nr()-1)/m.nr())
 	}
 	Parallel(m, parts, &m.done)
 	m.a, m.b, m.out, m.zp.ARow = nil, nil, nil, nil
@@ -195,7 +205,7 @@ func (m *IntMul[A, B, S]) Mul(a LHS[A], b *PackedInt[B], zp ZeroPoints, out IntO
 func (m *IntMul[A, B, S]) RunPart(part, parts int) {
 	i0, i1, j0, j1 := 0, m.a.rows(), 0, m.b.N
 	if m.byN {
-		j0, j1 = Split(m.b.N, nrInt, part, parts)
+		j0, j1 = Split(m.b.N, m.nr(), part, parts)
 	} else {
 		i0, i1 = Split(i1, mrInt, part, parts)
 	}
@@ -215,6 +225,10 @@ func (m *IntMul[A, B, S]) block(s *intScratch[A, S], i0, i1, j0, j1 int) {
 			for pc := 0; pc < K; pc += kcInt {
 				kc := min(kcInt, K-pc)
 				m.packBlock(s, ic, mc, padded, pc, kc)
+				if m.wide {
+					m.blockWide(s, padded, pc, kc, jc, nc)
+					continue
+				}
 				for jr := 0; jr < nc; jr += nrInt {
 					p := (jc + jr) / nrInt
 					bp := b.data[p*K*nrInt+pc*nrInt : p*K*nrInt+(pc+kc)*nrInt]

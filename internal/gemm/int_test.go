@@ -65,9 +65,14 @@ func TestIntMulMatchesDefinition(t *testing.T) {
 		m, k, n := sh[0], sh[1], sh[2]
 		for threads := 1; threads <= 2; threads++ {
 			t.Run(fmt.Sprintf("%v/%d", sh, threads), func(t *testing.T) {
-				// int8 activations with a zero point, symmetric int8 weights
-				checkIntMul[int8, int8, int32](t, r, m, k, n, randInts[int8](r, m*k, -128, 127), randInts[int8](r, k*n, -127, 127),
-					ZeroPoints{AZero: -5}, threads)
+				// int8 activations with a zero point, symmetric int8 weights,
+				// on the assembly kernel (where there is one) and the generic one
+				for _, wide := range []bool{true, false} {
+					useWide = wide
+					checkIntMul[int8, int8, int32](t, r, m, k, n, randInts[int8](r, m*k, -128, 127), randInts[int8](r, k*n, -128, 127),
+						ZeroPoints{AZero: -5, BZero: 3}, threads)
+				}
+				useWide = true
 				// uint8 both sides, both offset
 				checkIntMul[uint8, uint8, int32](t, r, m, k, n, randInts[uint8](r, m*k, 0, 255), randInts[uint8](r, k*n, 0, 255),
 					ZeroPoints{AZero: 128, BZero: 131}, threads)
