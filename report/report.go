@@ -229,21 +229,37 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(ew, "\n== %s (%s)\n", e.Name, e.Path)
 		if b := e.Bench; b != nil {
-			writeTextTable(ew, latencyTable(b))
-			if len(b.OpTypes) > 0 {
-				fmt.Fprintln(ew, "\ntime per op type:")
-				writeTextTable(ew, opTypeTable(b))
-				fmt.Fprintln(ew, "\ntime per op:")
-				writeTextTable(ew, opTable(b))
-			}
+			WriteBenchText(ew, b)
 		}
 		if a := e.Accuracy; a != nil {
 			fmt.Fprintf(ew, "\naccuracy: top-1 %s, top-5 %s on %d samples\n", Percent(a.Top1), Percent(a.Top5), a.Samples)
-			writeTextTable(ew, classTable(a))
-			fmt.Fprintln(ew, "\nconfusion matrix:")
-			writeTextTable(ew, confusionTable(a))
+			WriteAccuracyText(ew, a)
 		}
 	}
+	return ew.err
+}
+
+// WriteBenchText writes a benchmark's latency and memory and, when it was
+// profiled, the time per op type and per op, as text tables.
+func WriteBenchText(w io.Writer, b *eval.Benchmark) error {
+	ew := &errWriter{w: w}
+	writeTextTable(ew, latencyTable(b))
+	if len(b.OpTypes) > 0 {
+		fmt.Fprintln(ew, "\ntime per op type:")
+		writeTextTable(ew, opTypeTable(b))
+		fmt.Fprintln(ew, "\ntime per op:")
+		writeTextTable(ew, opTable(b))
+	}
+	return ew.err
+}
+
+// WriteAccuracyText writes the accuracy per class and the confusion matrix
+// as text tables.
+func WriteAccuracyText(w io.Writer, a *eval.Accuracy) error {
+	ew := &errWriter{w: w}
+	writeTextTable(ew, classTable(a))
+	fmt.Fprintln(ew, "\nconfusion matrix (rows: label, columns: prediction):")
+	writeTextTable(ew, confusionTable(a))
 	return ew.err
 }
 
