@@ -236,6 +236,22 @@ func TestImageFolder(t *testing.T) {
 	if err != nil || ex.Label != 0 || color.GrayModel.Convert(ex.Image.At(0, 0)).(color.Gray).Y != 5 {
 		t.Errorf("example 0: %+v, %v (want cat, value 5)", ex, err)
 	}
+	// Numeric folder names are the labels themselves.
+	num := t.TempDir()
+	writePNG(t, filepath.Join(num, "986", "a.png"), gray(1))
+	writePNG(t, filepath.Join(num, "7", "b.png"), gray(2))
+	nf, err := OpenImageFolder(num)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var numLabels []int
+	for i := range nf.Len() {
+		ex, _ := nf.Example(i)
+		numLabels = append(numLabels, ex.Label)
+	}
+	if !slices.Equal(numLabels, []int{7, 986}) {
+		t.Errorf("numeric class folders gave labels %v, want [7 986]", numLabels)
+	}
 	var sawBad bool
 	for i := range f.Len() {
 		if _, err := f.Example(i); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -52,9 +53,11 @@ func (s *ImageSet) Name() string { return s.Source }
 var imageExtensions = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
 
 // ImageFolder is a data set laid out as one subfolder per class, each holding
-// PNG or JPEG images; classes are numbered in the sorted order of their
+// PNG or JPEG images. Classes are numbered in the sorted order of their
 // folder names (as Keras' image_dataset_from_directory and torchvision's
-// ImageFolder number them).
+// ImageFolder number them), except that when every folder name is a
+// non-negative integer, that integer is the label (so that a folder 986/ can
+// hold class 986 of a 1001-class model).
 type ImageFolder struct {
 	Root    string
 	Classes []string // folder names; a label indexes this
@@ -91,10 +94,29 @@ func OpenImageFolder(root string) (*ImageFolder, error) {
 	if len(f.Classes) == 0 {
 		return nil, fmt.Errorf("%s: no class subfolders (an image folder holds one subfolder of PNG/JPEG images per class)", root)
 	}
+	if numbers, ok := numericNames(f.Classes); ok {
+		for i, l := range f.labels {
+			f.labels[i] = numbers[l]
+		}
+	}
 	if len(f.files) == 0 {
 		return nil, fmt.Errorf("%s: no PNG or JPEG images in its %d class folders", root, len(f.Classes))
 	}
 	return f, nil
+}
+
+// numericNames returns the folder names as integers when all of them are
+// non-negative integers below 2^24.
+func numericNames(names []string) ([]int, bool) {
+	out := make([]int, len(names))
+	for i, n := range names {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 0 || v > 1<<24 {
+			return nil, false
+		}
+		out[i] = v
+	}
+	return out, true
 }
 
 // Len is the number of images.

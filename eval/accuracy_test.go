@@ -1,9 +1,12 @@
 package eval
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"image"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -263,5 +266,61 @@ func TestEvaluateErrorsProgressAndCancel(t *testing.T) {
 	cancel()
 	if _, err := Evaluate(ctx, m, src, Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// TestImageFolderRGBQuantizedInput evaluates coral's MobileNetV2 (uint8 input,
+// scale 1/127.5, zero point 127) on an image folder holding the sunflower
+// photo as a PNG in folder 986/ (class 986, "daisy", is TFLite's top-1 for
+// it). With --scale 1 --mean 127 --std 127.5 a pixel p becomes
+// x = (p-127)/127.5, which quantizes back to exactly p: the input bytes must
+// equal the raw .rgb file TFLite was given, and the top-1 must be 986.
+func TestImageFolderRGBQuantizedInput(t *testing.T) {
+	raw, err := os.ReadFile(testutil.Fixture(t, "tflite/coral/inputs/sunflower_224x224x3.rgb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 224, 224))
+	for i := range 224 * 224 {
+		copy(img.Pix[4*i:], raw[3*i:3*i+3])
+		img.Pix[4*i+3] = 255
+	}
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "986"), 0o755)
+	f, err := os.Create(filepath.Join(root, "986", "sunflower.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	src, err := dataset.Open(root, dataset.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readFixtureModel(t, "coral/tf2_mobilenet_v2_1.0_224_ptq")
+	pre := dataset.Preprocess{Scale: 1, Mean: []float64{127}, Std: []float64{127.5}}
+	enc, err := dataset.NewEncoder(InputOf(m.Graphs[0].Tensors[m.Graphs[0].Inputs[0]]), pre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := src.Example(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, enc.ByteSize())
+	if err := enc.Encode(ex, buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf, raw) {
+		t.Fatal("the PNG through the float pipeline does not quantize back to the raw pixels")
+	}
+	acc, err := Evaluate(context.Background(), m, src, Options{Workers: 1, Preprocess: pre})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.Samples != 1 || acc.Predictions[0] != 986 || acc.Top1 != 1 {
+		t.Errorf("top-1 %v (accuracy %v), want class 986", acc.Predictions, acc.Top1)
 	}
 }
