@@ -28,8 +28,8 @@ func sampleReport() *Report {
 	bench := func(base float64) *eval.Benchmark {
 		b := &eval.Benchmark{Threads: 1, Warmup: 1, Runs: 20, LatenciesMs: lat(base), InitMs: 3.5, LoadMs: 1, PrepareMs: 2.5,
 			OpTypes: []eval.OpTypeProfile{{Type: "CONV_2D", Count: 3, AvgMs: base * 0.75, Share: 0.75}, {Type: "SOFTMAX", Count: 1, AvgMs: base * 0.25, Share: 0.25}},
-			Ops: []eval.OpProfile{{Index: 0, Type: "CONV_2D", Output: "conv", AvgMs: base * 0.75, Share: 0.75}, {Index: 1, Type: "SOFTMAX", Output: "probs", AvgMs: base * 0.25, Share: 0.25}},
-			Memory: eval.MemoryReport{Arena: 1000, Weights: 4000, Persistent: 24, Scratch: 0}, PeakMemory: 5024}
+			Ops:     []eval.OpProfile{{Index: 0, Type: "CONV_2D", Output: "conv", AvgMs: base * 0.75, Share: 0.75}, {Index: 1, Type: "SOFTMAX", Output: "probs", AvgMs: base * 0.25, Share: 0.25}},
+			Memory:  eval.MemoryReport{Arena: 1000, Weights: 4000, Persistent: 24, Scratch: 0}, PeakMemory: 5024}
 		b.Latency = eval.Summarize(b.LatenciesMs)
 		return b
 	}
