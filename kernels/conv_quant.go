@@ -161,10 +161,41 @@ type quantOut[S int32 | int64, T int8 | uint8 | int16] struct {
 }
 
 func (o *quantOut[S, T]) StoreInt(i0, j0, rows, cols int, acc []S, ld int) {
+	if a32, ok := any(acc).([]int32); ok && o.q.scale == nil && !o.q.wide {
+		o.store32(i0, j0, rows, cols, a32, ld)
+		return
+	}
 	for r := 0; r < rows; r++ {
 		dst := o.out[(i0+r)*o.ld+o.colOff+j0:][:cols]
 		for c, v := range acc[r*ld:][:cols] {
 			dst[c] = T(o.q.apply(v, o.colOff+j0+c))
+		}
+	}
+}
+
+// store32 is StoreInt's common case, int32 sums requantized with a
+// fixed-point multiplier, written as one tight loop per row.
+func (o *quantOut[S, T]) store32(i0, j0, rows, cols int, acc []int32, ld int) {
+	q, c0 := o.q, o.colOff+j0
+	mult, shift := q.mult[c0:c0+cols], q.shift[c0:c0+cols]
+	var bias []int32
+	if q.bias != nil {
+		bias = any(q.bias).([]int32)[c0 : c0+cols]
+	}
+	single := q.rounding == fixedpoint.SingleRounding
+	for r := 0; r < rows; r++ {
+		dst := o.out[(i0+r)*o.ld+c0:][:cols]
+		src := acc[r*ld:][:cols]
+		for c, v := range src {
+			if bias != nil {
+				v += bias[c]
+			}
+			if single {
+				v = fixedpoint.MultiplyByQuantizedMultiplierSingleRounding(v, mult[c], shift[c])
+			} else {
+				v = fixedpoint.MultiplyByQuantizedMultiplier(v, mult[c], shift[c])
+			}
+			dst[c] = T(min(max(v+q.zp, q.lo), q.hi))
 		}
 	}
 }

@@ -139,6 +139,13 @@ func depthwiseRows[A int8 | uint8 | int16, F int8 | uint8, S int32 | int64](k *d
 			clear(acc)
 			k.depthwiseWindow(b, oy, ox, func(inOff, fOff int) {
 				src, f := in[inOff:inOff+w.inC], filter[fOff:fOff+k.outC]
+				if mult == 1 {
+					f, acc := f[:len(src)], acc[:len(src)]
+					for c, v := range src {
+						acc[c] += (S(f[c]) - fZP) * (S(v) - inZP)
+					}
+					return
+				}
 				for c, v := range src {
 					x := S(v) - inZP
 					for m := 0; m < mult; m++ {
