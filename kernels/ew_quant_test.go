@@ -139,7 +139,9 @@ func TestQuantSoftmaxNearExact(t *testing.T) {
 // requantization (its builtin general MEAN) rounds half away from zero; the
 // fixed-point ones (reference MEAN, and the 4-D height-width MEAN) multiply
 // by exactly 0.5 = 2^30·2^-31, so SaturatingRoundingDoublingHighMul does the
-// rounding, and it rounds ties up: -1.5 becomes -1.
+// rounding, and it rounds ties up: -1.5 becomes -1. XNNPACK's mean (TFLite's
+// 4-D height-width MEAN under XNNPACKKernels) scales in float32 and rounds
+// ties to even: 1.5 and -1.5 become 2 and -2.
 func TestQuantMeanHandValues(t *testing.T) {
 	for _, c := range []struct {
 		ks       KernelSet
@@ -148,7 +150,7 @@ func TestQuantMeanHandValues(t *testing.T) {
 	}{
 		{BuiltinKernels, []int8{2, -2}, []int8{2, -1}},
 		{ReferenceKernels, []int8{2, -1}, []int8{2, -1}},
-		{XNNPACKKernels, []int8{2, -2}, []int8{2, -1}},
+		{XNNPACKKernels, []int8{2, -2}, []int8{2, -2}}, // XNNPACK: float32, ties to even
 	} {
 		out := ewQuant(ewOut(ir.Int8, []int{2}), 1, 0)
 		n := ewNode(ir.Mean, &ir.ReducerOptions{}, []*ir.Tensor{ewI8([]int{2, 2}, 1, 0, 1, 2, -1, -2), ewI32([]int{1}, 1)}, out)

@@ -33,6 +33,11 @@ const (
 	// TFLite the project's oracle embeds (checked byte for byte there). SUM
 	// does not saturate: the int32 result wraps into the type, as in TFLite.
 	finishFloat
+	// finishXNNPACK is XNNPACK's 8-bit mean (global average pooling), which
+	// TFLite hands 4-D means over height and width to: the sum less the
+	// input zero point times the count, times (input/output scale)/count in
+	// float32, rounded half to even, plus the output zero point.
+	finishXNNPACK
 )
 
 // quantReduce holds what quantized MEAN and SUM precompute.
@@ -112,6 +117,8 @@ func (k *reduceKernel) prepareQuant(n *Node, in, out *ir.Tensor) error {
 		return opErr(n, err)
 	}
 	switch {
+	case kernelsOf(n) == XNNPACKKernels && in.Type != ir.Int16 && n.Op.Type == ir.Mean && k.isMeanHWAnyKeep(n):
+		q.finish = finishXNNPACK
 	case kernelsOf(n) != ReferenceKernels && in.Type != ir.Int16 && n.Op.Type == ir.Mean && k.isMeanHW(n):
 		q.finish = finishMeanHW
 		// TFLite's float32 arithmetic: the zero points' bias rounded half away
@@ -144,6 +151,15 @@ func (k *reduceKernel) prepareQuant(n *Node, in, out *ir.Tensor) error {
 		k.eval = quantMeanSum(k, ir.AsInt16)
 	}
 	return nil
+}
+
+// isMeanHWAnyKeep reports whether a MEAN reduces exactly height and width of
+// a 4-D input (the case XNNPACK takes), with or without keep_dims.
+func (k *reduceKernel) isMeanHWAnyKeep(n *Node) bool {
+	keep := k.keepDims
+	k.keepDims = true
+	defer func() { k.keepDims = keep }()
+	return k.isMeanHW(n)
 }
 
 // isMeanHW reports whether TFLite's optimized 4-D mean applies: keep_dims, a
@@ -204,6 +220,13 @@ func (q *quantReduce) finishAll(n *Node, acc []int32, count int, set func(i int,
 		zeroSum := q.inZ * int32(count)
 		for i, s := range acc {
 			set(i, min(max(r.MultiplyByQuantizedMultiplier(s-zeroSum, m, sh)+q.outZ, q.lo), q.hi))
+		}
+	case finishXNNPACK:
+		scale := q.inS / q.outS / float32(count)
+		zeroSum := q.inZ * int32(count)
+		for i, s := range acc {
+			v := int32(math.RoundToEven(float64(float32(s-zeroSum)*scale))) + q.outZ
+			set(i, min(max(v, q.lo), q.hi))
 		}
 	case finishFloat:
 		scale := q.inS / q.outS
