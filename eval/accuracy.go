@@ -86,12 +86,17 @@ func Evaluate(ctx context.Context, m *ir.Model, src dataset.Source, o Options) (
 		workers = goruntime.NumCPU()
 	}
 	workers = min(workers, n)
-	// The first interpreter checks the model against the data before any
-	// other is made.
-	first, err := newClassifier(m, o)
-	if err != nil {
-		return nil, err
+	// Every interpreter is made before any work starts, so that a failure
+	// leaves no goroutine behind.
+	classifiers := make([]*classifier, workers)
+	for w := range classifiers {
+		c, err := newClassifier(m, o)
+		if err != nil {
+			return nil, err
+		}
+		classifiers[w] = c
 	}
+	first := classifiers[0]
 	top1 := make([]int, n)
 	top5ok := make([]bool, n)
 	labels := make([]int, n)
@@ -114,13 +119,7 @@ func Evaluate(ctx context.Context, m *ir.Model, src dataset.Source, o Options) (
 		cancel()
 	}
 	lastReport := time.Now()
-	for w := range workers {
-		c := first
-		if w > 0 {
-			if c, err = newClassifier(m, o); err != nil {
-				return nil, err
-			}
-		}
+	for _, c := range classifiers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
