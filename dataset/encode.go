@@ -218,6 +218,13 @@ func (e *Encoder) encodeImage(img image.Image, dst []byte) error {
 				}
 			}
 		}
+	} else if n, ok := img.(*image.NRGBA); ok && !gray {
+		for y := range l.Height {
+			row := n.Pix[n.PixOffset(n.Rect.Min.X, n.Rect.Min.Y+y):]
+			for x := range l.Width {
+				px = append(px, row[4*x], row[4*x+1], row[4*x+2])
+			}
+		}
 	} else {
 		b = img.Bounds()
 		for y := b.Min.Y; y < b.Max.Y; y++ {
