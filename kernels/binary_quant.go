@@ -278,12 +278,21 @@ func walkAddSub8[T int8 | uint8](w *stridedWalk, view func([]byte) []T, q *quant
 		if q.sub {
 			sign = -1
 		}
+		single := r == fixedpoint.SingleRounding
 		w.rows(func(oi, ai, bi int) {
 			out := o[oi : oi+w.inner]
 			x, y := a[ai:], b[bi:]
 			sa, sb := w.innerA, w.innerB
+			// One loop per rounding, so that the multiply inlines.
+			if single {
+				for i := range out {
+					v := fixedpoint.MultiplyByQuantizedMultiplierSingleRounding(t1[uint8(x[i*sa])]+sign*t2[uint8(y[i*sb])], m, s) + z
+					out[i] = T(min(max(v, lo), hi))
+				}
+				return
+			}
 			for i := range out {
-				v := r.MultiplyByQuantizedMultiplier(t1[uint8(x[i*sa])]+sign*t2[uint8(y[i*sb])], m, s) + z
+				v := fixedpoint.MultiplyByQuantizedMultiplier(t1[uint8(x[i*sa])]+sign*t2[uint8(y[i*sb])], m, s) + z
 				out[i] = T(min(max(v, lo), hi))
 			}
 		})
