@@ -318,3 +318,19 @@ func (c *classifier) classify(ctx context.Context, ex dataset.Example) ([]float6
 	}
 	return v, nil
 }
+
+// Agreement is the fraction of examples on which two evaluations of the same
+// data predict the same top-1 class: how often a quantized model decides as
+// its float original does.
+func Agreement(a, b *Accuracy) (float64, error) {
+	if len(a.Predictions) != len(b.Predictions) || len(a.Predictions) == 0 {
+		return 0, fmt.Errorf("eval: cannot compare predictions on %d and %d examples", len(a.Predictions), len(b.Predictions))
+	}
+	same := 0
+	for i, p := range a.Predictions {
+		if b.Predictions[i] == p {
+			same++
+		}
+	}
+	return float64(same) / float64(len(a.Predictions)), nil
+}

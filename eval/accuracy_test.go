@@ -324,3 +324,14 @@ func TestImageFolderRGBQuantizedInput(t *testing.T) {
 		t.Errorf("top-1 %v (accuracy %v), want class 986", acc.Predictions, acc.Top1)
 	}
 }
+
+func TestAgreement(t *testing.T) {
+	a := &Accuracy{Predictions: []int{1, 2, 3, 4}}
+	b := &Accuracy{Predictions: []int{1, 0, 3, 0}}
+	if got, err := Agreement(a, b); err != nil || got != 0.5 {
+		t.Errorf("Agreement = %v, %v; want 0.5", got, err)
+	}
+	if _, err := Agreement(a, &Accuracy{Predictions: []int{1}}); err == nil {
+		t.Error("different lengths compared")
+	}
+}

@@ -59,6 +59,9 @@ func WriteHTML(w io.Writer, r *Report) error {
 			row.Values[5], row.Values[6], row.Values[7] = num(b.Latency.P50), num(b.Latency.Mean), num(b.Latency.P99)
 			row.Values[8], row.Values[9] = num(b.InitMs), strconv.Itoa(b.PeakMemory)
 		}
+		if e.Agreement != nil {
+			row.Values[10] = num(*e.Agreement)
+		}
 		page.Summary = append(page.Summary, row)
 	}
 	size := func(e Entry) (float64, bool) { return float64(e.ModelBytes) / 1024, e.ModelBytes > 0 }

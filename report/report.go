@@ -26,6 +26,26 @@ type Entry struct {
 	ModelBytes int64           `json:"model_bytes"`
 	Accuracy   *eval.Accuracy  `json:"accuracy,omitempty"`
 	Bench      *eval.Benchmark `json:"bench,omitempty"`
+	// Agreement is the fraction of examples on which the model predicts
+	// what the report's first model predicts (see Compare).
+	Agreement *float64 `json:"agreement_with_first,omitempty"`
+}
+
+// Compare sets each entry's Agreement with the first entry, for entries
+// evaluated on the same examples as it.
+func (r *Report) Compare() {
+	if len(r.Entries) < 2 || r.Entries[0].Accuracy == nil {
+		return
+	}
+	for i := range r.Entries[1:] {
+		e := &r.Entries[i+1]
+		if e.Accuracy == nil {
+			continue
+		}
+		if a, err := eval.Agreement(r.Entries[0].Accuracy, e.Accuracy); err == nil {
+			e.Agreement = &a
+		}
+	}
 }
 
 // Report compares one or more models.
@@ -106,8 +126,21 @@ func (t *table) add(cells ...string) { t.Rows = append(t.Rows, cells) }
 // summary is the side-by-side comparison of every model.
 func summary(r *Report) *table {
 	t := &table{Header: []string{"model", "size", "top-1", "top-5", "samples", "p50 ms", "mean ms", "p99 ms", "init ms", "peak memory"}}
+	compared := false
+	for _, e := range r.Entries {
+		compared = compared || e.Agreement != nil
+	}
+	if compared {
+		t.Header = append(t.Header, "agrees with "+r.Entries[0].Name)
+	}
 	for _, e := range r.Entries {
 		row := []string{e.Name, Bytes(e.ModelBytes), "-", "-", "-", "-", "-", "-", "-", "-"}
+		if compared {
+			row = append(row, "-")
+			if e.Agreement != nil {
+				row[10] = Percent(*e.Agreement)
+			}
+		}
 		if a := e.Accuracy; a != nil {
 			row[2], row[3], row[4] = Percent(a.Top1), Percent(a.Top5), fmt.Sprint(a.Samples)
 		}

@@ -287,3 +287,29 @@ func TestWriteFileAtomic(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareAgreement: the int8 model predicts 0,1,1,1 where the float one
+// predicts 0,0,1,1: they agree on 3 of 4 examples.
+func TestCompareAgreement(t *testing.T) {
+	r := sampleReport()
+	r.Compare()
+	if r.Entries[0].Agreement != nil || r.Entries[1].Agreement == nil || *r.Entries[1].Agreement != 0.75 {
+		t.Fatalf("agreements %v, %v; want none and 0.75", r.Entries[0].Agreement, r.Entries[1].Agreement)
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseHTML(t, b.Bytes())
+	rows := doc.find(func(n *node) bool { return n.Name == "tr" && n.Attr["data-model"] == "model_int8" })
+	if len(rows) != 1 {
+		t.Fatal("no int8 summary row")
+	}
+	cells := rows[0].find(byName("td"))
+	if len(cells) != 11 || cells[10].text() != "75.00%" || cells[10].Attr["data-value"] != "0.75" {
+		t.Errorf("agreement cell: %d cells, last %q", len(cells), cells[len(cells)-1].text())
+	}
+	if !strings.Contains(b.String(), "<th>agrees with model_float</th>") {
+		t.Error("no agreement column header")
+	}
+}
