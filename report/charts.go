@@ -50,8 +50,21 @@ func latencyChart(name string, b *eval.Benchmark) (string, error) {
 			return "", fmt.Errorf("latency chart of %s: run %d has latency %v", name, i, v)
 		}
 	}
-	bins := min(max(len(b.LatenciesMs)/4, 5), 40)
-	h, err := plotter.NewHist(plotter.Values(b.LatenciesMs), bins)
+	// A few stalled runs (another process on the machine) would squeeze
+	// the rest into one bar: runs beyond twice the p99 are left out, and
+	// the title says how many.
+	vals := plotter.Values(b.LatenciesMs)
+	if cut := 2 * b.Latency.P99; cut > 0 && b.Latency.Max > cut {
+		vals = nil
+		for _, v := range b.LatenciesMs {
+			if v <= cut {
+				vals = append(vals, v)
+			}
+		}
+		p.Title.Text += fmt.Sprintf(" (runs above %s ms not shown: %d)", Ms(cut), len(b.LatenciesMs)-len(vals))
+	}
+	bins := min(max(len(vals)/4, 5), 40)
+	h, err := plotter.NewHist(vals, bins)
 	if err != nil {
 		return "", fmt.Errorf("latency chart of %s: %w", name, err)
 	}

@@ -313,3 +313,22 @@ func TestCompareAgreement(t *testing.T) {
 		t.Error("no agreement column header")
 	}
 }
+
+// TestLatencyChartLeavesOutStalls: 99 runs of 1-2 ms and one of 100 ms; p99
+// is 2 ms (nearest rank 99 of 100), so the stalled run is beyond twice p99
+// and is counted in the title instead of drawn.
+func TestLatencyChartLeavesOutStalls(t *testing.T) {
+	var v []float64
+	for i := range 99 {
+		v = append(v, 1+float64(i%2))
+	}
+	v = append(v, 100)
+	b := &eval.Benchmark{LatenciesMs: v, Latency: eval.Summarize(v)}
+	svg, err := latencyChart("m", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(svg, "runs above 4.00 ms not shown: 1") {
+		t.Errorf("the chart does not say that one run was left out")
+	}
+}
