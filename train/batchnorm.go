@@ -18,7 +18,6 @@ type batchNormStep struct {
 	rows                                int // elements per channel in the batch
 	batchMean, invStd                   []float32
 	part                                []float64
-	dz                                  []float32
 }
 
 // bnRows is how many rows (pixels) of channels a statistics chunk holds.
@@ -51,24 +50,25 @@ func newBatchNorm(p *plan, op *ir.Op) (step, error) {
 	return s, nil
 }
 
-// channelSums adds up f(row values) per channel in fixed chunks of rows, with
-// float64 partials added in chunk order.
-func (s *batchNormStep) channelSums(p *plan, dst []float64, f func(lo, hi int, acc []float64)) {
-	c := s.channels
+// channelSums adds up k sums per channel (dst holds k×channels values, sum
+// i of channel j at i·channels+j) over fixed chunks of rows, with float64
+// partials added in chunk order.
+func (s *batchNormStep) channelSums(p *plan, k int, dst []float64, f func(lo, hi int, acc []float64)) {
+	w := k * s.channels
 	chunks := numChunks(s.rows, bnRows)
-	if cap(s.part) < chunks*c {
-		s.part = make([]float64, chunks*c)
+	if cap(s.part) < chunks*w {
+		s.part = make([]float64, chunks*w)
 	}
-	part := s.part[:chunks*c]
-	p.net.w.run(chunks, func(k int) {
-		lo, hi := chunkRange(s.rows, bnRows, k)
-		acc := part[k*c : (k+1)*c]
+	part := s.part[:chunks*w]
+	p.net.w.run(chunks, func(q int) {
+		lo, hi := chunkRange(s.rows, bnRows, q)
+		acc := part[q*w : (q+1)*w]
 		clear(acc)
 		f(lo, hi, acc)
 	})
 	clear(dst)
-	for k := range chunks {
-		for j, v := range part[k*c : (k+1)*c] {
+	for q := range chunks {
+		for j, v := range part[q*w : (q+1)*w] {
 			dst[j] += v
 		}
 	}
@@ -80,7 +80,7 @@ func (s *batchNormStep) forward(p *plan) error {
 	gamma, beta, rm, rv := p.vals[s.gamma], p.vals[s.beta], p.vals[s.mean], p.vals[s.variance]
 	if p.train {
 		sum := make([]float64, c)
-		s.channelSums(p, sum, func(lo, hi int, acc []float64) {
+		s.channelSums(p, 1, sum, func(lo, hi int, acc []float64) {
 			for r := lo; r < hi; r++ {
 				for j, v := range x[r*c : (r+1)*c] {
 					acc[j] += float64(v)
@@ -92,7 +92,7 @@ func (s *batchNormStep) forward(p *plan) error {
 			s.batchMean[j] = float32(sum[j])
 		}
 		sq := make([]float64, c)
-		s.channelSums(p, sq, func(lo, hi int, acc []float64) {
+		s.channelSums(p, 1, sq, func(lo, hi int, acc []float64) {
 			for r := lo; r < hi; r++ {
 				for j, v := range x[r*c : (r+1)*c] {
 					d := float64(v) - sum[j]
@@ -128,7 +128,13 @@ func (s *batchNormStep) forward(p *plan) error {
 		for r := r0; r < r1; r++ {
 			yr := y[r*c : (r+1)*c]
 			for j, v := range x[r*c : (r+1)*c] {
-				yr[j] = min(max(v*scale[j]+shift[j], lo), hi)
+				v = v*scale[j] + shift[j]
+				if v < lo {
+					v = lo
+				} else if v > hi {
+					v = hi
+				}
+				yr[j] = v
 			}
 		}
 	})
@@ -136,47 +142,44 @@ func (s *batchNormStep) forward(p *plan) error {
 }
 
 // backward uses the batch statistics of the last training forward pass:
-// with x̂ = (x−μ)/σ, dγ = Σ dz·x̂, dβ = Σ dz and
-// dx = γ/σ · (dz − mean(dz) − x̂·mean(dz·x̂)).
+// with dz the gradient before the activation and x̂ = (x−μ)/σ, dγ = Σ dz·x̂,
+// dβ = Σ dz and dx = γ/σ · (dz − mean(dz) − x̂·mean(dz·x̂)). dz is computed
+// on the fly from the output's gradient and the activation's mask, never
+// stored.
 func (s *batchNormStep) backward(p *plan) error {
 	if !p.train {
 		return fmt.Errorf("batch normalization backward needs a training forward pass")
 	}
 	c := s.channels
-	x := p.vals[s.x]
-	dz := scratch(&s.dz, len(x))
-	dz, err := p.fusedGrad(s.opt.Activation, p.vals[s.out], p.grads[s.out], dz)
-	if err != nil {
-		return err
-	}
+	x, y, dy := p.vals[s.x], p.vals[s.out], p.grads[s.out]
+	lo, hi := actRange(s.opt.Activation)
 	mean, inv := s.batchMean, s.invStd
-	sdz, sdzx := make([]float64, c), make([]float64, c)
-	s.channelSums(p, sdz, func(lo, hi int, acc []float64) {
-		for r := lo; r < hi; r++ {
-			for j, v := range dz[r*c : (r+1)*c] {
-				acc[j] += float64(v)
+	sums := make([]float64, 2*c) // Σ dz, then Σ dz·x̂
+	s.channelSums(p, 2, sums, func(r0, r1 int, acc []float64) {
+		sdz, sdzx := acc[:c], acc[c:]
+		for r := r0; r < r1; r++ {
+			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			for j, g := range dy[r*c : (r+1)*c] {
+				if v := yr[j]; v <= lo || v >= hi {
+					continue
+				}
+				sdz[j] += float64(g)
+				sdzx[j] += float64(g) * float64((xr[j]-mean[j])*inv[j])
 			}
 		}
 	})
-	s.channelSums(p, sdzx, func(lo, hi int, acc []float64) {
-		for r := lo; r < hi; r++ {
-			xr := x[r*c : (r+1)*c]
-			for j, v := range dz[r*c : (r+1)*c] {
-				acc[j] += float64(v) * float64((xr[j]-mean[j])*inv[j])
-			}
-		}
-	})
-	if g := p.grads[s.gamma]; g != nil {
+	sdz, sdzx := sums[:c], sums[c:]
+	if g := p.gradAcc(s.gamma); g != nil {
 		for j := range c {
 			g[j] += float32(sdzx[j])
 		}
 	}
-	if g := p.grads[s.beta]; g != nil {
+	if g := p.gradAcc(s.beta); g != nil {
 		for j := range c {
 			g[j] += float32(sdz[j])
 		}
 	}
-	dx := p.grads[s.x]
+	dx, assign := p.gradSet(s.x)
 	if dx == nil {
 		return nil
 	}
@@ -190,10 +193,17 @@ func (s *batchNormStep) backward(p *plan) error {
 	p.net.w.run(numChunks(s.rows, bnRows), func(q int) {
 		r0, r1 := chunkRange(s.rows, bnRows, q)
 		for r := r0; r < r1; r++ {
-			xr, dr, gr := x[r*c:(r+1)*c], dz[r*c:(r+1)*c], dx[r*c:(r+1)*c]
-			for j, v := range dr {
-				xh := (xr[j] - mean[j]) * inv[j]
-				gr[j] += k[j] * (v - mdz[j] - xh*mdzx[j])
+			xr, yr, gr := x[r*c:(r+1)*c], y[r*c:(r+1)*c], dx[r*c:(r+1)*c]
+			for j, g := range dy[r*c : (r+1)*c] {
+				if v := yr[j]; v <= lo || v >= hi {
+					g = 0
+				}
+				d := k[j] * (g - mdz[j] - (xr[j]-mean[j])*inv[j]*mdzx[j])
+				if assign {
+					gr[j] = d
+				} else {
+					gr[j] += d
+				}
 			}
 		}
 	})

@@ -119,29 +119,29 @@ func (s *convStep) backward(p *plan) error {
 		return err
 	}
 	if s.bias >= 0 && p.grads[s.bias] != nil {
-		p.sumRows(dz, rows, w.outC, p.grads[s.bias])
+		p.sumRows(dz, rows, w.outC, p.gradAcc(s.bias))
 	}
-	if g := p.grads[s.filter]; g != nil {
+	if p.grads[s.filter] != nil {
 		col := p.vals[s.in]
 		if !s.pointwise {
 			col = scratch(&s.col, rows*s.depth)
 			s.im2col(p, p.vals[s.in], col)
 		}
-		if err := s.lin.weightGrad(p, dz, col, rows, w.outC, s.depth, g); err != nil {
+		if err := s.lin.weightGrad(p, dz, col, rows, w.outC, s.depth, s.filter); err != nil {
 			return err
 		}
 	}
-	if g := p.grads[s.in]; g != nil {
-		dcol, err := s.lin.inputGrad(p, dz, p.vals[s.filter], rows, w.outC, s.depth)
-		if err != nil {
-			return err
-		}
-		if s.pointwise {
-			p.addTo(g, dcol)
-		} else {
-			s.col2im(p, dcol, g)
-		}
+	if p.grads[s.in] == nil {
+		return nil
 	}
+	if s.pointwise {
+		return s.lin.inputGrad(p, dz, p.vals[s.filter], rows, w.outC, s.depth, s.in)
+	}
+	dcol, err := s.lin.product(p, dz, p.vals[s.filter], rows, w.outC, s.depth, nil)
+	if err != nil {
+		return err
+	}
+	s.col2im(p, dcol, p.gradAcc(s.in))
 	return nil
 }
 
@@ -152,8 +152,8 @@ type linearGrads struct {
 	packX, packW gemm.PackedF32
 }
 
-// weightGrad adds dZᵀ·X (out×k) into grad.
-func (l *linearGrads) weightGrad(p *plan, dz, x []float32, rows, out, k int, grad []float32) error {
+// weightGrad adds dZᵀ·X (out×k) into tensor t's gradient.
+func (l *linearGrads) weightGrad(p *plan, dz, x []float32, rows, out, k, t int) error {
 	if _, err := gemm.PackF32(&l.packX, gemm.Matrix[float32]{Data: x, Rows: rows, Cols: k, RowStride: k, ColStride: 1}); err != nil {
 		return err
 	}
@@ -162,21 +162,40 @@ func (l *linearGrads) weightGrad(p *plan, dz, x []float32, rows, out, k int, gra
 	if err := p.net.eng.MulF32(&dzT, &l.packX, dw, k, unbounded); err != nil {
 		return err
 	}
-	p.addTo(grad, dw)
+	p.store(t, dw)
 	return nil
 }
 
-// inputGrad returns dZ·W (rows×k), in a buffer reused by the next call.
-func (l *linearGrads) inputGrad(p *plan, dz, w []float32, rows, out, k int) ([]float32, error) {
+// product returns dZ·W (rows×k), written into dst, or when dst is nil
+// into a buffer reused by the next call.
+func (l *linearGrads) product(p *plan, dz, w []float32, rows, out, k int, dst []float32) ([]float32, error) {
 	if _, err := gemm.PackF32(&l.packW, gemm.Matrix[float32]{Data: w, Rows: out, Cols: k, RowStride: k, ColStride: 1}); err != nil {
 		return nil, err
 	}
 	lhs := gemm.Matrix[float32]{Data: dz, Rows: rows, Cols: out, RowStride: out, ColStride: 1}
-	dx := scratch(&l.dx, rows*k)
-	if err := p.net.eng.MulF32(&lhs, &l.packW, dx, k, unbounded); err != nil {
+	if dst == nil {
+		dst = scratch(&l.dx, rows*k)
+	}
+	if err := p.net.eng.MulF32(&lhs, &l.packW, dst, k, unbounded); err != nil {
 		return nil, err
 	}
-	return dx, nil
+	return dst, nil
+}
+
+// inputGrad gives tensor t the gradient dZ·W: the product lands in t's
+// gradient buffer directly when it is the pass's first write there.
+func (l *linearGrads) inputGrad(p *plan, dz, w []float32, rows, out, k, t int) error {
+	g, assign := p.gradSet(t)
+	if assign {
+		_, err := l.product(p, dz, w, rows, out, k, g)
+		return err
+	}
+	dx, err := l.product(p, dz, w, rows, out, k, nil)
+	if err != nil {
+		return err
+	}
+	p.store(t, dx)
+	return nil
 }
 
 // im2col writes the input's im2col matrix: row (b, oy, ox) holds the window's
@@ -274,6 +293,17 @@ func newDepthwise(p *plan, op *ir.Op) (step, error) {
 	return s, nil
 }
 
+// clamp applies a clamp activation's bounds in place.
+func clamp(v []float32, lo, hi float32) {
+	for i, x := range v {
+		if x < lo {
+			v[i] = lo
+		} else if x > hi {
+			v[i] = hi
+		}
+	}
+}
+
 // actRange is a clamp activation's bounds.
 func actRange(a ir.Activation) (lo, hi float32) {
 	switch a {
@@ -330,9 +360,7 @@ func (s *depthwiseStep) forward(p *plan) error {
 						}
 					}
 				}
-				for c, v := range acc {
-					acc[c] = min(max(v, s.lo), s.hi)
-				}
+				clamp(acc, s.lo, s.hi)
 			}
 		}
 	})
@@ -347,10 +375,10 @@ func (s *depthwiseStep) backward(p *plan) error {
 	if err != nil {
 		return err
 	}
-	dx, df := p.grads[s.in], p.grads[s.filter]
+	dx, df := p.gradAcc(s.in), p.gradAcc(s.filter)
 	var db []float32
 	if s.bias >= 0 {
-		db = p.grads[s.bias]
+		db = p.gradAcc(s.bias)
 	}
 	taps := w.kh * w.kw * w.outC
 	per := taps + w.outC // one image's partial filter and bias gradients
@@ -379,6 +407,19 @@ func (s *depthwiseStep) backward(p *plan) error {
 						in := x[at : at+w.inC]
 						tap := (ky*w.kw + kx) * w.outC
 						fk, gk := f[tap:tap+w.outC], pf[tap:tap+w.outC]
+						if s.mult == 1 {
+							gk, fk := gk[:len(in)], fk[:len(in)]
+							for c, v := range in {
+								gk[c] += g[c] * v
+							}
+							if dx != nil {
+								d := dx[at : at+len(in)]
+								for c, v := range fk {
+									d[c] += g[c] * v
+								}
+							}
+							continue
+						}
 						for c, v := range in {
 							for m := range s.mult {
 								oc := c*s.mult + m
@@ -466,19 +507,15 @@ func (s *fcStep) backward(p *plan) error {
 		return err
 	}
 	if s.bias >= 0 && p.grads[s.bias] != nil {
-		p.sumRows(dz, s.rows, s.units, p.grads[s.bias])
+		p.sumRows(dz, s.rows, s.units, p.gradAcc(s.bias))
 	}
-	if g := p.grads[s.weights]; g != nil {
-		if err := s.lin.weightGrad(p, dz, p.vals[s.in], s.rows, s.units, s.inSize, g); err != nil {
+	if p.grads[s.weights] != nil {
+		if err := s.lin.weightGrad(p, dz, p.vals[s.in], s.rows, s.units, s.inSize, s.weights); err != nil {
 			return err
 		}
 	}
-	if g := p.grads[s.in]; g != nil {
-		dx, err := s.lin.inputGrad(p, dz, p.vals[s.weights], s.rows, s.units, s.inSize)
-		if err != nil {
-			return err
-		}
-		p.addTo(g, dx)
+	if p.grads[s.in] != nil {
+		return s.lin.inputGrad(p, dz, p.vals[s.weights], s.rows, s.units, s.inSize, s.in)
 	}
 	return nil
 }

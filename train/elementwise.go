@@ -122,34 +122,40 @@ func (s *binaryStep) backward(p *plan) error {
 		return err
 	}
 	va, vb := p.vals[s.a], p.vals[s.b]
-	ga, gb := p.grads[s.a], p.grads[s.b]
 	mul, sign := s.typ == ir.Mul, float32(1)
 	if s.typ == ir.Sub {
 		sign = -1
 	}
 	if dense(s.strideA, s.shape) && dense(s.strideB, s.shape) {
+		// The second input's flag is read after the first's is set, so an
+		// op reading one tensor twice (x·x) assigns once and then adds.
+		ga, setA := p.gradSet(s.a)
+		gb, setB := p.gradSet(s.b)
 		p.eachChunk(len(dz), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				g := dz[i]
+				g, da, db := dz[i], dz[i], sign*dz[i]
 				if mul {
-					if ga != nil {
-						ga[i] += g * vb[i]
-					}
-					if gb != nil {
-						gb[i] += g * va[i]
-					}
-					continue
+					da, db = g*vb[i], g*va[i]
 				}
 				if ga != nil {
-					ga[i] += g
+					if setA {
+						ga[i] = da
+					} else {
+						ga[i] += da
+					}
 				}
 				if gb != nil {
-					gb[i] += sign * g
+					if setB {
+						gb[i] = db
+					} else {
+						gb[i] += db
+					}
 				}
 			}
 		})
 		return nil
 	}
+	ga, gb := p.gradAcc(s.a), p.gradAcc(s.b)
 	accA, accB := s.acc(&s.accA, ga), s.acc(&s.accB, gb)
 	walk(s.shape, s.strideA, s.strideB, func(i, a, b int) {
 		g := float64(dz[i])
@@ -208,7 +214,7 @@ func newUnary(p *plan, op *ir.Op, oi int) (step, error) {
 }
 
 func (s *unaryStep) backward(p *plan) error {
-	dx := p.grads[s.in]
+	dx, assign := p.gradSet(s.in)
 	if dx == nil {
 		return nil
 	}
@@ -238,7 +244,11 @@ func (s *unaryStep) backward(p *plan) error {
 			case ir.Tanh:
 				d = 1 - y[i]*y[i]
 			}
-			dx[i] += d * dy[i]
+			if assign {
+				dx[i] = d * dy[i]
+			} else {
+				dx[i] += d * dy[i]
+			}
 		}
 	})
 	return nil
@@ -267,7 +277,7 @@ func newSoftmax(p *plan, op *ir.Op, oi int) (step, error) {
 }
 
 func (s *softmaxStep) backward(p *plan) error {
-	dx := p.grads[s.in]
+	dx := p.gradAcc(s.in)
 	if dx == nil {
 		return nil
 	}
@@ -298,7 +308,7 @@ func (s *reshapeStep) forward(p *plan) error {
 }
 
 func (s *reshapeStep) backward(p *plan) error {
-	p.addTo(p.grads[s.in], p.grads[s.out])
+	p.store(s.in, p.grads[s.out])
 	return nil
 }
 

@@ -21,6 +21,10 @@ type plan struct {
 	vals  [][]float32
 	grads [][]float32
 	steps []step
+	// written marks, during a backward pass, the gradient buffers that hold
+	// this pass's values; the others are stale until their first writer
+	// overwrites (or clears) them, which saves clearing every buffer first.
+	written []bool
 	// head is the step of a final SOFTMAX whose input the loss reads as
 	// logits; backward starts below it. -1 when the output is the logits.
 	head int
@@ -43,6 +47,7 @@ func (n *Net) plan(batch int, grads bool) (*plan, error) {
 	}
 	p := &plan{net: n, batch: batch, head: -1}
 	nt := len(n.g.Tensors)
+	p.written = make([]bool, nt)
 	p.vals = make([][]float32, nt)
 	p.grads = make([][]float32, nt)
 	for t := range nt {
@@ -97,10 +102,8 @@ func (p *plan) forward(train bool) error {
 // parameter (adding to Param.Grad) and to the input when asked.
 func (p *plan) backward() error {
 	n := p.net
-	for t, g := range p.grads {
-		if g != nil && n.paramOf[t] < 0 && t != n.logits {
-			clear(g)
-		}
+	for t := range p.written {
+		p.written[t] = n.paramOf[t] >= 0 || t == n.logits
 	}
 	for i := len(p.steps) - 1; i >= 0; i-- {
 		if i == p.head {
@@ -110,11 +113,58 @@ func (p *plan) backward() error {
 		if !n.needGrad[op.Outputs[0]] {
 			continue
 		}
+		for _, t := range op.Outputs {
+			p.gradAcc(t) // an output nothing reads has a zero gradient
+		}
 		if err := p.steps[i].backward(p); err != nil {
 			return fmt.Errorf("train: op %d (%s): backward: %w", n.order[i], op.Name(), err)
 		}
 	}
 	return nil
+}
+
+// gradAcc returns tensor t's gradient buffer, cleared if this pass has not
+// written it yet, for a backward step that adds into it (nil when t needs
+// no gradient).
+func (p *plan) gradAcc(t int) []float32 {
+	g := p.grads[t]
+	if g != nil && !p.written[t] {
+		p.eachChunk(len(g), func(lo, hi int) { clear(g[lo:hi]) })
+		p.written[t] = true
+	}
+	return g
+}
+
+// gradSet returns tensor t's gradient buffer for a backward step that
+// writes every element once; assign says to overwrite (this pass has not
+// written it yet) rather than add.
+func (p *plan) gradSet(t int) (g []float32, assign bool) {
+	g = p.grads[t]
+	if g == nil {
+		return nil, false
+	}
+	assign = !p.written[t]
+	p.written[t] = true
+	return g, assign
+}
+
+// store writes src into tensor t's gradient: a copy on the first write of
+// the pass, a sum after.
+func (p *plan) store(t int, src []float32) {
+	dst, assign := p.gradSet(t)
+	if dst == nil {
+		return
+	}
+	p.eachChunk(len(src), func(lo, hi int) {
+		d := dst[lo:hi]
+		if assign {
+			copy(d, src[lo:hi])
+			return
+		}
+		for i, v := range src[lo:hi] {
+			d[i] += v
+		}
+	})
 }
 
 // newStep makes the step of one op.
@@ -224,38 +274,24 @@ func (p *plan) eachChunk(n int, f func(lo, hi int)) {
 // activations the derivative is 1 strictly inside the bounds and 0 outside
 // (and on them: the clamp was active or the input sat on the kink).
 func activationGrad(act ir.Activation, y, dy, dz []float32) error {
-	var lo, hi float32
 	switch act {
 	case ir.ActNone:
 		copy(dz, dy)
-		return nil
-	case ir.ActRelu:
+	case ir.ActRelu, ir.ActRelu6, ir.ActReluN1To1:
+		lo, hi := actRange(act)
 		for i, v := range y {
-			if v > 0 {
-				dz[i] = dy[i]
-			} else {
-				dz[i] = 0
+			g := dy[i]
+			if v <= lo || v >= hi {
+				g = 0
 			}
+			dz[i] = g
 		}
-		return nil
-	case ir.ActRelu6:
-		lo, hi = 0, 6
-	case ir.ActReluN1To1:
-		lo, hi = -1, 1
 	case ir.ActTanh:
 		for i, v := range y {
 			dz[i] = dy[i] * (1 - v*v)
 		}
-		return nil
 	default:
 		return fmt.Errorf("fused activation %v has no gradient", act)
-	}
-	for i, v := range y {
-		if v > lo && v < hi {
-			dz[i] = dy[i]
-		} else {
-			dz[i] = 0
-		}
 	}
 	return nil
 }
@@ -274,19 +310,6 @@ func (p *plan) fusedGrad(act ir.Activation, y, dy, dz []float32) ([]float32, err
 		_ = activationGrad(act, y[lo:hi], dy[lo:hi], dz[lo:hi])
 	})
 	return dz, nil
-}
-
-// addTo adds src into dst (dst may be nil: nothing needs that gradient).
-func (p *plan) addTo(dst, src []float32) {
-	if dst == nil {
-		return
-	}
-	p.eachChunk(len(src), func(lo, hi int) {
-		d := dst[lo:hi]
-		for i, v := range src[lo:hi] {
-			d[i] += v
-		}
-	})
 }
 
 // scratch returns buf resized to n elements, reallocating when too small.

@@ -41,7 +41,7 @@ func newPool(p *plan, op *ir.Op, oi int) (step, error) {
 // holding the maximum, and spreads an average pool's evenly over the
 // in-bounds elements (TFLite divides by their count, not the window's size).
 func (s *poolStep) backward(p *plan) error {
-	dx := p.grads[s.in]
+	dx := p.gradAcc(s.in)
 	if dx == nil {
 		return nil
 	}
@@ -144,7 +144,7 @@ func newMean(p *plan, op *ir.Op, oi int) (step, error) {
 }
 
 func (s *meanStep) backward(p *plan) error {
-	dx := p.grads[s.in]
+	dx := p.gradAcc(s.in)
 	if dx == nil {
 		return nil
 	}
@@ -210,10 +210,14 @@ func (s *concatStep) backward(p *plan) error {
 		return err
 	}
 	width := len(dz) / s.outer
+	grads := make([][]float32, len(s.ins))
+	for i, t := range s.ins {
+		grads[i] = p.gradAcc(t)
+	}
 	p.net.w.run(s.outer, func(r int) {
 		off := r * width
-		for i, t := range s.ins {
-			if g := p.grads[t]; g != nil {
+		for i := range s.ins {
+			if g := grads[i]; g != nil {
 				d := g[r*s.inner[i] : (r+1)*s.inner[i]]
 				for j, v := range dz[off : off+s.inner[i]] {
 					d[j] += v
@@ -266,7 +270,7 @@ func newPad(p *plan, op *ir.Op, oi int) (step, error) {
 }
 
 func (s *padStep) backward(p *plan) error {
-	dx := p.grads[s.in]
+	dx := p.gradAcc(s.in)
 	if dx == nil {
 		return nil
 	}
