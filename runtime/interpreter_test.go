@@ -117,8 +117,10 @@ func TestChainRunsAndSharesArena(t *testing.T) {
 // checkNoLiveOverlap recomputes every arena tensor's lifetime from the graph
 // and checks that no two tensors live at the same step share a byte, except
 // the input and output of a RESHAPE, SQUEEZE or EXPAND_DIMS, which hold the
-// same bytes and may share one buffer for the union of their lifetimes.
-func checkNoLiveOverlap(t *testing.T, it *Interpreter) {
+// same bytes and may share one buffer for the union of their lifetimes. It
+// returns a lower bound of any such arena: the largest sum, over the steps,
+// of the aligned sizes of the buffers live at that step.
+func checkNoLiveOverlap(t *testing.T, it *Interpreter) (bound int) {
 	t.Helper()
 	type life struct{ first, last int }
 	lives := map[int]*life{}
@@ -172,6 +174,20 @@ func checkNoLiveOverlap(t *testing.T, it *Interpreter) {
 		p := uintptr(unsafe.Pointer(unsafe.SliceData(d)))
 		return p - base, p - base + uintptr(len(d))
 	}
+	for st := range step {
+		sum, seen := 0, map[int]bool{}
+		for ti, l := range lives {
+			if r := root(ti); l.first <= st && st <= l.last && !seen[r] {
+				// A group's buffer is live while any member is.
+				seen[r] = true
+				sum += alignUp(len(it.tensors[ti].Data))
+			}
+		}
+		bound = max(bound, sum)
+	}
+	if it.ArenaSize() < bound {
+		t.Errorf("arena %d bytes is below the %d bytes live at once", it.ArenaSize(), bound)
+	}
 	for a, la := range lives {
 		s0, e0 := span(a)
 		if s0%arenaAlignment != 0 || e0 > uintptr(len(it.arena)) {
@@ -193,6 +209,7 @@ func checkNoLiveOverlap(t *testing.T, it *Interpreter) {
 			}
 		}
 	}
+	return bound
 }
 
 func TestInvokeDoesNotAllocate(t *testing.T) {
