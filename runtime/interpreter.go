@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -62,6 +63,7 @@ type Interpreter struct {
 	varInit     [][]byte // initial values of variables, per tensor (nil: zeros)
 	dynBuf      [][]byte // per tensor: reusable buffer of a dynamic tensor
 	needPlan    bool
+	warnMu      sync.Mutex
 	warned      map[string]bool
 }
 
@@ -281,16 +283,20 @@ func (it *Interpreter) ResetVariables() {
 	}
 }
 
+// warnf passes a kernel's or the runtime's warning on, once per distinct
+// message. Kernels may warn from their worker goroutines, hence the lock.
 func (it *Interpreter) warnf(format string, args ...any) {
 	if it.cfg.warn == nil {
 		return
 	}
 	msg := fmt.Sprintf(format, args...)
-	if it.warned[msg] {
-		return
-	}
+	it.warnMu.Lock()
+	seen := it.warned[msg]
 	it.warned[msg] = true
-	it.cfg.warn(msg)
+	it.warnMu.Unlock()
+	if !seen {
+		it.cfg.warn(msg)
+	}
 }
 
 // NumInputs is the number of inputs.
