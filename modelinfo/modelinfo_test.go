@@ -118,6 +118,21 @@ func TestJSONKeys(t *testing.T) {
 	}
 }
 
+func TestShortName(t *testing.T) {
+	long := strings.Repeat("x", 70)
+	for in, want := range map[string]string{
+		"conv":      "conv",
+		"a/b;c/d;e": "a/b;...",
+		long:        long[:57] + "...",
+		long + ";b": long[:57] + "...",
+		"":          "",
+	} {
+		if got := shortName(in); got != want {
+			t.Errorf("shortName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestWriteText(t *testing.T) {
 	var b bytes.Buffer
 	if err := Describe(handModel()).WriteText(&b); err != nil {

@@ -13,7 +13,7 @@ import (
 func (info *Info) WriteText(w io.Writer) error {
 	p := &printer{w: w}
 	if info.File != "" {
-		p.printf("model:       %s (%s)\n", info.File, byteSize(info.FileBytes))
+		p.printf("model:       %s, %s\n", info.File, byteSize(info.FileBytes))
 	}
 	p.printf("schema:      TFLite v%d\n", info.Version)
 	if info.Description != "" {
@@ -55,7 +55,7 @@ func (info *Info) WriteText(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "    id\tname\ttype\tshape\tbytes\tkind\tquantization\n")
 		for _, t := range g.Tensors {
-			fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.DType,
+			fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, shortName(t.Name), t.DType,
 				shapeText(t.Shape, t.ShapeSignature), bytesText(t.Bytes), kind(t), quantText(t.Quant))
 		}
 		p.flush(tw)
@@ -85,9 +85,26 @@ func (p *printer) refs(label string, rs []TensorRef) {
 	p.printf("  %s:\n", label)
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	for i, r := range rs {
-		fmt.Fprintf(tw, "    %d\ttensor %d\t%s\t%s\t%s\n", i, r.Tensor, r.Name, r.DType, shapeText(r.Shape, r.ShapeSignature))
+		fmt.Fprintf(tw, "    %d\ttensor %d\t%s\t%s\t%s\n", i, r.Tensor, shortName(r.Name), r.DType, shapeText(r.Shape, r.ShapeSignature))
 	}
 	p.flush(tw)
+}
+
+// maxNameText bounds tensor names in the text tables; converters join the
+// names of fused ops with ';' into names hundreds of characters long. The JSON
+// form keeps names whole.
+const maxNameText = 60
+
+// shortName keeps the first of ';'-joined names, cut to maxNameText.
+func shortName(name string) string {
+	first, _, joined := strings.Cut(name, ";")
+	if joined {
+		first += ";..."
+	}
+	if len(first) > maxNameText {
+		first = first[:maxNameText-3] + "..."
+	}
+	return first
 }
 
 func sigIO(ios []SignatureIO) string {
