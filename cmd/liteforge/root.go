@@ -1,0 +1,34 @@
+package main
+
+import (
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// newRootCmd builds the whole command tree; tests call it in-process.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "liteforge",
+		Short: "Convert, optimize, quantize, evaluate and run TensorFlow Lite models",
+		Long: `liteforge converts, optimizes, quantizes, evaluates and runs TensorFlow Lite
+(.tflite) models, in pure Go.
+
+Start with 'liteforge inspect MODEL' to see what a model holds, and
+'liteforge run MODEL -i INPUT' to run it.`,
+		Version:       version(),
+		SilenceUsage:  true, // a failed run prints its error, not the usage text
+		SilenceErrors: true, // main prints the error once
+	}
+	root.AddCommand(newInspectCmd(), newRunCmd())
+	return root
+}
+
+// version is the module version the binary was built from ("(devel)" for a
+// build inside a checkout).
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
