@@ -1,5 +1,5 @@
 // Package dataset reads the data that models consume: NumPy .npy arrays,
-// PNG/JPEG images, raw tensor files, MNIST-style IDX files and folders of
+// PNG/JPEG/BMP images, raw tensor files, MNIST-style IDX files and folders of
 // labelled images. It imports nothing else of liteforge: element types are named by
 // the strings liteforge's ir uses ("float32", "int8", ...), and data is always
 // little-endian, row-major (C order), exactly as a tensor holds it.

@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"slices"
+
+	_ "golang.org/x/image/bmp" // BMP too: TFLite Micro's example images are BMP files
 )
 
 // ImageLayout is where an image's height, width and channels sit in a
@@ -54,7 +56,7 @@ func ImageLayoutOf(shape []int) (ImageLayout, error) {
 	return l, nil
 }
 
-// ReadImageFile decodes a PNG or JPEG file into an array of the given shape
+// ReadImageFile decodes a PNG, JPEG or BMP file into an array of the given shape
 // and element type (see ImageArray). Errors name the file.
 func ReadImageFile(path string, shape []int, dtype string) (*Array, error) {
 	f, err := os.Open(path)
@@ -64,7 +66,7 @@ func ReadImageFile(path string, shape []int, dtype string) (*Array, error) {
 	defer f.Close()
 	img, format, err := image.Decode(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot decode image (PNG and JPEG are supported): %w", path, err)
+		return nil, fmt.Errorf("%s: cannot decode image (PNG, JPEG and BMP are supported): %w", path, err)
 	}
 	a, err := ImageArray(img, shape, dtype)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/liteforge/liteforge/internal/testutil"
 )
 
 func writeImage(t *testing.T, name string, img image.Image) string {
@@ -184,5 +186,38 @@ func TestReadRawFile(t *testing.T) {
 	_, err = ReadRawFile(path, "float32", []int{1, 3})
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "has 8 bytes") || !strings.Contains(err.Error(), "needs 12") {
 		t.Fatalf("size mismatch: error %v", err)
+	}
+}
+
+// TFLite Micro's person_detect example image, an 8-bit paletted BMP, read
+// as a gray [1,96,96,1] input: each pixel is its palette entry's gray level,
+// worked out here from the BMP layout (palette of BGRA quads after the
+// 54-byte headers, rows stored bottom-up).
+func TestReadImageFileBMP(t *testing.T) {
+	path := testutil.Fixture(t, "tflite/micro/person_detect_inputs/person.bmp")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offset := int(binary.LittleEndian.Uint32(raw[10:]))
+	w, h := int(binary.LittleEndian.Uint32(raw[18:])), int(binary.LittleEndian.Uint32(raw[22:]))
+	if w != 96 || h != 96 || binary.LittleEndian.Uint16(raw[28:]) != 8 {
+		t.Fatalf("unexpected BMP: %dx%d", w, h)
+	}
+	a, err := ReadImageFile(path, []int{1, 96, 96, 1}, "uint8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for y := range h {
+		for x := range w {
+			idx := int(raw[offset+(h-1-y)*w+x])
+			b, g, r := raw[54+4*idx], raw[54+4*idx+1], raw[54+4*idx+2]
+			if r != g || g != b {
+				t.Fatalf("palette entry %d is not gray", idx)
+			}
+			if got := a.Data[y*w+x]; got != r {
+				t.Fatalf("pixel (%d,%d) = %d, palette gray %d", x, y, got, r)
+			}
+		}
 	}
 }

@@ -1,5 +1,5 @@
 // Package tensorio moves tensors between files and an interpreter: it reads
-// input files (raw, .npy, PNG/JPEG) for a model's input tensors, makes the
+// input files (raw, .npy, PNG/JPEG/BMP) for a model's input tensors, makes the
 // seeded random inputs the TFLite oracle makes, and writes outputs in the
 // oracle's layout (output_<i>.bin and a JSON description), so that liteforge's
 // results and TFLite's compare byte for byte. The command line's run, eval and
@@ -21,7 +21,7 @@ import (
 //
 //   - .npy: a NumPy array whose dtype is t's and whose shape is t's (dimensions
 //     of size 1 may be added or left out, since they do not move any data);
-//   - .png, .jpg, .jpeg: an image of t's height and width (see
+//   - .png, .jpg, .jpeg, .bmp: an image of t's height and width (see
 //     dataset.ImageArray for channels and value ranges);
 //   - anything else (.bin, .raw, ...): raw little-endian bytes, exactly as many
 //     as t holds.
@@ -41,7 +41,7 @@ func ReadInput(path string, t *ir.Tensor) ([]byte, error) {
 		if a.DType != t.Type.String() || !sameLayout(a.Shape, t.Shape) {
 			return nil, fmt.Errorf("%s: holds %s %v, the input %q needs %s %v", path, a.DType, a.Shape, t.Name, t.Type, t.Shape)
 		}
-	case ".png", ".jpg", ".jpeg":
+	case ".png", ".jpg", ".jpeg", ".bmp":
 		if a, err = dataset.ReadImageFile(path, t.Shape, t.Type.String()); err != nil {
 			return nil, err
 		}

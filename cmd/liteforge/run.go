@@ -32,7 +32,7 @@ func newRunCmd() *cobra.Command {
 Give one -i per model input, in the model's input order (see 'liteforge
 inspect'). An input file is read by its extension:
   .npy              a NumPy array of the input's dtype and shape
-  .png .jpg .jpeg   an image of the input's height and width; gray or RGB by
+  .png .jpg .bmp    an image of the input's height and width; gray or RGB by
                     the input's channel count; pixel v becomes v (uint8),
                     v-128 (int8) or v/255 (float)
   anything else     raw little-endian bytes (.bin, .raw), exactly the input's
@@ -78,7 +78,7 @@ byte; random inputs are saved as DIR/input_<i>.bin.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&inputs, "input", "i", nil, "input file, once per model input in input order (.npy, .png, .jpg, or raw bytes)")
+	f.StringArrayVarP(&inputs, "input", "i", nil, "input file, once per model input in input order (.npy, .png, .jpg, .bmp, or raw bytes)")
 	f.StringVarP(&outDir, "output", "o", "", "directory to write output_<i>.bin and outputs.json into")
 	f.IntVar(&threads, "threads", 1, "threads the interpreter may use")
 	f.Int64Var(&seed, "random", 0, "fill inputs that have no file with random values from this seed")
