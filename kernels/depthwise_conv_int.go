@@ -48,7 +48,6 @@ func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) erro
 	if err != nil {
 		return err
 	}
-	k.warnBiasAxis(n)
 	q := &k.q
 	q.inZP = io.inZP
 	k.allocAcc()
@@ -95,16 +94,6 @@ func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) erro
 		return unsupported(n, fmt.Sprintf("%v input with %v filter", in.Type, filter.Type))
 	}
 	return nil
-}
-
-// warnBiasAxis accepts a bias whose per-channel quantization names a
-// dimension other than 0 (TFLite Micro's person_detect carries 3; TFLite
-// refuses it) and says so once.
-func (k *depthwiseConv2D) warnBiasAxis(n *Node) {
-	if b := optionalInput(n, 2); b != nil && b.Quant.PerAxis() && b.Quant.Axis != 0 {
-		n.Ctx.Warn("%s: bias %q is quantized along dimension %d of its 1-D shape; reading it as dimension 0 (TFLite rejects this model)",
-			n.Op.Name(), b.Name, b.Quant.Axis)
-	}
 }
 
 // depthwiseWindow calls tap(inOff, fOff) for each in-bounds filter tap of

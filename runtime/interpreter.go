@@ -205,6 +205,7 @@ func (it *Interpreter) copyTensors() {
 	for _, t := range it.inputs {
 		isInput[t] = true
 	}
+	var beyondRank []int // tensors normalizeQuant changed
 	for ti, src := range g.Tensors {
 		t := src.Clone()
 		t.Quant = src.Quant // read-only; shared unless normalized below
@@ -225,7 +226,14 @@ func (it *Interpreter) copyTensors() {
 			it.kinds[ti] = kindActivation
 			t.Data = nil
 		}
-		it.normalizeQuant(ti)
+		if it.normalizeQuant(ti) {
+			beyondRank = append(beyondRank, ti)
+		}
+	}
+	if len(beyondRank) > 0 {
+		first := it.tensors[beyondRank[0]]
+		it.warnf("%d rank-1 tensors (first: tensor %d (%q)) have per-axis quantization on a dimension beyond their rank (%d); using dimension 0 as TFLite Micro does (TFLite rejects this model)",
+			len(beyondRank), beyondRank[0], first.Name, g.Tensors[beyondRank[0]].Quant.Axis)
 	}
 	// Variables get persistent memory of their own.
 	for ti, t := range it.tensors {
@@ -246,17 +254,18 @@ func (it *Interpreter) copyTensors() {
 // normalizeQuant accepts what TFLite Micro accepts and TFLite rejects: a
 // rank-1 tensor (a bias) with per-axis parameters whose quantized dimension
 // is beyond its rank but whose scale count matches its length. The
-// interpreter's copy gets dimension 0, and the user a warning.
-func (it *Interpreter) normalizeQuant(ti int) {
+// interpreter's copy gets dimension 0; it reports whether it changed one, so
+// that New can warn once for the whole model.
+func (it *Interpreter) normalizeQuant(ti int) bool {
 	t := it.tensors[ti]
 	q := t.Quant
 	if !q.PerAxis() || len(t.Shape) != 1 || (q.Axis >= 0 && q.Axis < 1) || len(q.Scale) != t.Shape[0] {
-		return
+		return false
 	}
 	c := q.Clone()
 	c.Axis = 0
 	t.Quant = c
-	it.warnf("tensor %d (%q) has per-axis quantization on dimension %d of its shape %v; using dimension 0 as TFLite Micro does (TFLite rejects this model)", ti, t.Name, q.Axis, t.Shape)
+	return true
 }
 
 // ResetVariables sets every variable tensor (LSTM and SVDF states, say) back

@@ -284,13 +284,10 @@ func (r *reader) tensor(ft *schema.Tensor) (*ir.Tensor, error) {
 		})
 	}
 
-	// Old converters gave conv biases the weights' quantized dimension (3)
-	// although a bias has one dimension; with one scale per element of that
-	// dimension, 0 is the only reading (TFLite Micro's), and TFLite itself
-	// refuses the file as written.
-	if q := t.Quant; q != nil && len(q.Scale) > 1 && len(t.Shape) == 1 && q.Axis >= 1 && len(q.Scale) == t.Shape[0] {
-		q.Axis = 0
-	}
+	// A conv bias may carry its weights' quantized dimension (3) although it has
+	// one dimension (old converters; TFLite Micro's person_detect). It is kept as
+	// written so the file round-trips; the runtime reads it as dimension 0, as
+	// TFLite Micro does, and warns.
 	if t.Data != nil && t.Sparsity == nil {
 		if want, ok := t.Type.ByteSize(t.NumElements()); ok && t.Type != ir.Int4 && want != len(t.Data) {
 			return nil, fmt.Errorf("buffer %d has %d bytes, shape %v %v needs %d", bi, len(t.Data), dims(t.Shape), t.Type, want)
