@@ -48,7 +48,7 @@ func foldOneAffine(g *ir.Graph) int {
 			continue
 		}
 		p := g.Ops[pi]
-		units, ok := affineTarget(g, p)
+		units, ok := affineTarget(g, p, kind == ir.Add || kind == ir.Sub)
 		if !ok {
 			continue
 		}
@@ -87,14 +87,18 @@ func affineKind(op *ir.Op) (ir.OpType, ir.Activation, bool) {
 }
 
 // affineTarget checks that p can absorb per-channel arithmetic and returns
-// its channel count.
-func affineTarget(g *ir.Graph, p *ir.Op) (int, bool) {
+// its channel count. A shift (biasOnly) needs only a float output and bias,
+// so it also folds into a hybrid op's (int8 weights, float activations).
+func affineTarget(g *ir.Graph, p *ir.Op, biasOnly bool) (int, bool) {
 	if len(p.Outputs) != 1 || len(p.Inputs) < 2 || activationOf(p) != ir.ActNone {
 		return 0, false
 	}
 	w := constTensor(g, p.Inputs[1])
 	out := g.Tensors[p.Outputs[0]]
-	if w == nil || w.Type != ir.Float32 || w.Quant.Quantized() || out.Type != ir.Float32 || out.Quant.Quantized() {
+	if w == nil || out.Type != ir.Float32 || out.Quant.Quantized() {
+		return 0, false
+	}
+	if !biasOnly && (w.Type != ir.Float32 || w.Quant.Quantized()) {
 		return 0, false
 	}
 	if len(p.Inputs) > 2 && p.Inputs[2] >= 0 {

@@ -7,8 +7,9 @@ import (
 )
 
 // FoldTransposeIntoFullyConnected removes a TRANSPOSE feeding (through an
-// optional RESHAPE) a FULLY_CONNECTED with constant float32 weights, by
-// permuting the weights' columns instead. The transpose must keep the batch
+// optional RESHAPE) a FULLY_CONNECTED with constant weights (float, or
+// integer quantized per tensor or per row), by permuting the weights'
+// columns instead. The transpose must keep the batch
 // axis first and the fully-connected op must see one row per batch item.
 // This is the channels-last model's "flatten then dense" head: the
 // converter transposes back to channels-first before flattening, and this
@@ -26,7 +27,7 @@ func FoldTransposeIntoFullyConnected(m *ir.Model) (int, error) {
 				continue
 			}
 			w := constTensor(g, fc.Inputs[1])
-			if w == nil || w.Type != ir.Float32 || w.Quant.Quantized() || len(w.Shape) != 2 {
+			if w == nil || w.Type.Size() == 0 || len(w.Shape) != 2 || (w.Quant.PerAxis() && w.Quant.Axis != 0) {
 				continue
 			}
 			fcIdx := slices.Index(g.Ops, fc)
@@ -62,7 +63,7 @@ func FoldTransposeIntoFullyConnected(m *ir.Model) (int, error) {
 				continue
 			}
 			nw := w.Clone()
-			nw.Data = ir.Float32Bytes(permuteColumns(w.Float32s()[:w.NumElements()], w.Shape[0], x.Shape[1:], perm))
+			nw.Data = permuteColumns(w.Data, w.Type.Size(), w.Shape[0], x.Shape[1:], perm)
 			fc.Inputs[1] = g.AddTensor(nw)
 			if reshape != nil {
 				reshape.Inputs[0] = tr.Inputs[0]
@@ -76,11 +77,12 @@ func FoldTransposeIntoFullyConnected(m *ir.Model) (int, error) {
 	return total, nil
 }
 
-// permuteColumns reorders the columns of w (units rows) from the flattened
-// order of a tensor transposed by perm to the flattened order of the tensor
-// before it, whose per-item shape is inner (perm includes the batch axis 0).
-func permuteColumns(w []float32, units int, inner, perm []int) []float32 {
-	depth := len(w) / units
+// permuteColumns reorders the columns of w (units rows of elements of es
+// bytes) from the flattened order of a tensor transposed by perm to the
+// flattened order of the tensor before it, whose per-item shape is inner
+// (perm includes the batch axis 0).
+func permuteColumns(w []byte, es, units int, inner, perm []int) []byte {
+	depth := len(w) / es / units
 	r := len(inner)
 	// Shape and strides of the transposed item, per its own axes.
 	tShape := make([]int, r)
@@ -114,12 +116,12 @@ func permuteColumns(w []float32, units int, inner, perm []int) []float32 {
 			idx[d] = 0
 		}
 	}
-	out := make([]float32, len(w))
+	out := make([]byte, len(w))
 	for u := range units {
-		row := w[u*depth : (u+1)*depth]
-		o := out[u*depth : (u+1)*depth]
+		row := w[u*depth*es : (u+1)*depth*es]
+		o := out[u*depth*es : (u+1)*depth*es]
 		for k, col := range src {
-			o[k] = row[col]
+			copy(o[k*es:(k+1)*es], row[col*es:(col+1)*es])
 		}
 	}
 	return out

@@ -10,8 +10,8 @@ import (
 // with inner [2,3] and perm [0,2,1] the transposed item is [3,2], so source
 // element (i,j) (flat 3i+j) sits at transposed flat 2j+i.
 func TestPermuteColumns(t *testing.T) {
-	w := []float32{0, 1, 2, 3, 4, 5} // one unit, columns in transposed order
-	got := permuteColumns(w, 1, []int{2, 3}, []int{0, 2, 1})
+	w := ir.Float32Bytes([]float32{0, 1, 2, 3, 4, 5}) // one unit, columns in transposed order
+	got := ir.AsFloat32(permuteColumns(w, 4, 1, []int{2, 3}, []int{0, 2, 1}))
 	// source k=3i+j takes column 2j+i: k=0->0, 1->2, 2->4, 3->1, 4->3, 5->5.
 	wantFloats(t, "permuted", got, 0, 2, 4, 1, 3, 5)
 }

@@ -16,6 +16,14 @@ import (
 type value struct {
 	t    int
 	perm []int // physical axis i holds logical axis perm[i]; never nil
+	// q, for a float value that is the dequantization of an integer tensor
+	// (a DequantizeLinear's output, or an op computed quantized), is that
+	// integer tensor, held in the same order. Quantized ops read it; t (a
+	// DEQUANTIZE, dropped when unused) serves float readers.
+	q *value
+	// dyn marks the symbolic values of ONNX Runtime's dynamic quantization
+	// (see op_dynamic.go); t and perm are then those of the float input.
+	dyn *dynValue
 }
 
 // converter builds one ir.Graph from an ONNX graph.
@@ -31,7 +39,18 @@ type converter struct {
 	// cur is the node being converted, for names and errors.
 	cur   *NodeProto
 	warns []string
+	// consumers lists, per ONNX value, the nodes that read it.
+	consumers map[string][]*NodeProto
+	// absorbed are nodes an earlier node's conversion took over (a bias
+	// Add folded into an integer op).
+	absorbed     map[*NodeProto]bool
+	graphOutputs map[string]bool
+	// unbound are outputs left without a value on purpose: their only
+	// reader was absorbed.
+	unbound map[string]bool
 }
+
+func (c *converter) isGraphOutput(name string) bool { return c.graphOutputs[name] }
 
 func (c *converter) tensor(i int) *ir.Tensor { return c.g.Tensors[i] }
 
@@ -126,6 +145,7 @@ func (c *converter) emit(typ ir.OpType, opts ir.Options, inputs []int, outs ...o
 		ids[i] = c.addTensor(o.name, o.typ, shapes[i])
 	}
 	op.Outputs = ids
+	propagateQuant(op, in, c.outTensors(ids))
 	if allConst && optimize.CanEvaluate(typ) {
 		res, err := optimize.Evaluate(op, in, c.outTensors(ids))
 		switch {
@@ -294,3 +314,80 @@ func float32Data(t *ir.Tensor) []float32 {
 
 // lowestFloat32 is the padding value for max pooling.
 var lowestFloat32 = float32(math.Inf(-1))
+
+// quantPreserving are the ops that move or select elements without
+// arithmetic: their integer outputs carry their data input's quantization.
+var quantPreserving = map[ir.OpType]int{ // op type -> index of the data input
+	ir.Transpose: 0, ir.Reshape: 0, ir.Squeeze: 0, ir.ExpandDims: 0, ir.Gather: 0, ir.StridedSlice: 0,
+	ir.Slice: 0, ir.Pad: 0, ir.PadV2: 0, ir.MirrorPad: 0, ir.SplitV: 0, ir.Split: 1, ir.MaxPool2D: 0,
+	ir.AveragePool2D: 0, ir.ResizeNearestNeighbor: 0, ir.ResizeBilinear: 0, ir.DepthToSpace: 0,
+	ir.SpaceToDepth: 0, ir.Tile: 0, ir.BroadcastTo: 0, ir.Concatenation: 0, ir.ReduceMax: 0,
+}
+
+// propagateQuant gives the integer outputs of an element-moving op its data
+// input's quantization; a per-axis quantization follows its axis through a
+// transpose or a reshape that keeps it, and is dropped otherwise.
+func propagateQuant(op *ir.Op, in, outs []*ir.Tensor) {
+	di, ok := quantPreserving[op.Type]
+	if !ok || di >= len(in) || in[di] == nil || !in[di].Quant.Quantized() {
+		return
+	}
+	x := in[di]
+	for _, o := range outs {
+		if o.Type != x.Type || o.Quant != nil {
+			continue
+		}
+		q := x.Quant.Clone()
+		if q.PerAxis() {
+			q.Axis = -1
+			switch op.Type {
+			case ir.Transpose:
+				if perm, ok := ir.IntValues(in[1].Type, in[1].Data); ok && in[1].IsConst() {
+					q.Axis = slices.Index(perm, x.Quant.Axis)
+				}
+			case ir.Reshape, ir.Squeeze, ir.ExpandDims:
+				q.Axis = keptAxis(x.Shape, o.Shape, x.Quant.Axis)
+			}
+			if q.Axis < 0 {
+				continue
+			}
+		}
+		o.Quant = q
+	}
+}
+
+// keptAxis finds where axis a of shape from lands in shape to, when a
+// reshape keeps it whole (same size, same number of elements before it).
+func keptAxis(from, to []int, a int) int {
+	before := ir.NumElements(from[:a])
+	for k := range to {
+		if to[k] == from[a] && ir.NumElements(to[:k]) == before {
+			return k
+		}
+	}
+	return -1
+}
+
+// snapshot is the converter's state before a tentative conversion.
+type snapshot struct {
+	ops, tensors int
+	mats         map[string]int
+}
+
+func (c *converter) snapshot() snapshot {
+	m := make(map[string]int, len(c.mats))
+	for k, v := range c.mats {
+		m[k] = v
+	}
+	return snapshot{len(c.g.Ops), len(c.g.Tensors), m}
+}
+
+// rollback undoes everything added since s (ops, tensors and cached
+// materializations; values bound by the attempt are the caller's to undo).
+func (c *converter) rollback(s snapshot) {
+	clear(c.g.Ops[s.ops:])
+	c.g.Ops = c.g.Ops[:s.ops]
+	clear(c.g.Tensors[s.tensors:])
+	c.g.Tensors = c.g.Tensors[:s.tensors]
+	c.mats = s.mats
+}

@@ -33,6 +33,7 @@ var claimedOps = []string{
 	"ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Resize", "Selu", "Shape", "Sigmoid", "Size",
 	"Slice", "Softmax", "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Tile",
 	"Transpose", "Unsqueeze", "Upsample", "Where",
+	"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger",
 }
 
 // parameterOnly are ops all of whose inputs an exported model holds as

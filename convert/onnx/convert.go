@@ -160,6 +160,18 @@ func ConvertModel(mp *ModelProto, opts Options) (*ir.Model, error) {
 	if err := checkSupported(c, order); err != nil {
 		return nil, err
 	}
+	c.absorbed = map[*NodeProto]bool{}
+	c.unbound = map[string]bool{}
+	c.graphOutputs = map[string]bool{}
+	for _, o := range g.Outputs {
+		c.graphOutputs[o.Name] = true
+	}
+	c.consumers = map[string][]*NodeProto{}
+	for _, p := range order {
+		for _, in := range p.Inputs {
+			c.consumers[in] = append(c.consumers[in], p)
+		}
+	}
 	if err := c.addInitializers(g); err != nil {
 		return nil, err
 	}
@@ -398,6 +410,9 @@ func (c *converter) inputType(vi *ValueInfoProto) (ir.DataType, []int, error) {
 }
 
 func (c *converter) convertNode(p *NodeProto) error {
+	if c.absorbed[p] {
+		return nil // an integer op before it took it over
+	}
 	c.cur = p
 	n := newNode(c, p)
 	label := p.Name
@@ -409,7 +424,16 @@ func (c *converter) convertNode(p *NodeProto) error {
 			return fmt.Errorf("onnx: node %q (%s): input %d %q is not produced by any node, initializer or graph input", label, p.OpType, i, in)
 		}
 	}
+	if n.hasDynInput() {
+		if err := convDynamic(n); err != nil {
+			return fmt.Errorf("onnx: node %q (%s): %w", label, p.OpType, err)
+		}
+		return c.checkOutputs(p, label)
+	}
 	h, _ := lookupHandler(p.Domain, p.OpType)
+	if c.convertQuantized(n) {
+		return c.checkOutputs(p, label)
+	}
 	err := h.conv(n)
 	if err == nil {
 		err = n.err
@@ -417,12 +441,47 @@ func (c *converter) convertNode(p *NodeProto) error {
 	if err != nil {
 		return fmt.Errorf("onnx: node %q (%s): %w", label, p.OpType, err)
 	}
+	return c.checkOutputs(p, label)
+}
+
+func (c *converter) checkOutputs(p *NodeProto, label string) error {
 	for i, o := range p.Outputs {
-		if o != "" && c.vals[o] == nil {
+		if o != "" && c.vals[o] == nil && !c.unbound[o] {
 			return fmt.Errorf("onnx: node %q (%s): output %d %q is not supported by liteforge's converter", label, p.OpType, i, o)
 		}
 	}
 	return nil
+}
+
+// convertQuantized tries n's quantized form when its inputs come quantized,
+// and reports whether it succeeded; a failed attempt is undone and leaves a
+// warning, and the node is then converted in float.
+func (c *converter) convertQuantized(n *node) bool {
+	qh, ok := quantHandlers[n.OpType]
+	if !ok || (n.Domain != "" && n.Domain != "ai.onnx") || !n.hasQuantInput() {
+		return false
+	}
+	snap := c.snapshot()
+	done, err := qh(n)
+	if err == nil && n.err == nil && done {
+		return true
+	}
+	c.rollback(snap)
+	for _, o := range n.Outputs {
+		delete(c.vals, o)
+	}
+	reason := "no integer form for its parameters"
+	switch {
+	case err != nil:
+		reason = err.Error()
+	case n.err != nil:
+		reason = n.err.Error()
+	}
+	n.err = nil
+	if n.outPlan(0) != nil {
+		c.warns = append(c.warns, fmt.Sprintf("node %q (%s) runs in float between DEQUANTIZE and QUANTIZE: %s", n.Name, n.OpType, reason))
+	}
+	return false
 }
 
 // addOutputs binds the graph outputs, in ONNX layout (or channels-last with
@@ -435,12 +494,18 @@ func (c *converter) addOutputs(g *GraphProto) error {
 		if v == nil {
 			return fmt.Errorf("onnx: graph output %q is not produced by any node, initializer or input", vi.Name)
 		}
+		if v.dyn != nil {
+			return fmt.Errorf("onnx: graph output %q is an intermediate of dynamic quantization", vi.Name)
+		}
 		perm := identityPerm(c.rank(v))
 		if c.opts.NHWC && c.rank(v) >= 3 {
 			perm = channelsLast(c.rank(v))
 		}
-		t, err := c.materialize(v, perm)
+		t, err := c.outputTensor(v, perm)
 		if err != nil {
+			return fmt.Errorf("onnx: graph output %q: %w", vi.Name, err)
+		}
+		if t, err = c.declaredType(vi, t); err != nil {
 			return fmt.Errorf("onnx: graph output %q: %w", vi.Name, err)
 		}
 		// An output must be a tensor an op writes, once: copy constants,
@@ -459,6 +524,38 @@ func (c *converter) addOutputs(g *GraphProto) error {
 		c.g.Outputs = append(c.g.Outputs, t)
 	}
 	return nil
+}
+
+// outputTensor returns v in physical order perm. A dequantized value is
+// reordered as integers, then dequantized.
+func (c *converter) outputTensor(v *value, perm []int) (int, error) {
+	if v.q == nil || slices.Equal(v.perm, perm) || c.isConst(v) {
+		return c.materialize(v, perm)
+	}
+	t, err := c.materialize(v.q, perm)
+	if err != nil {
+		return 0, err
+	}
+	return c.emit1(ir.Dequantize, nil, []int{t}, c.tensor(v.t).Name, ir.Float32)
+}
+
+// declaredType returns tensor t in the integer type a graph output is
+// declared with, when liteforge computed it in another (a uint8 output
+// computed in int8, with its zero point moved by 128).
+func (c *converter) declaredType(vi *ValueInfoProto, t int) (int, error) {
+	if vi.Type == nil || vi.Type.Kind != "tensor" {
+		return t, nil
+	}
+	want, err := irType(vi.Type.ElemType)
+	x := c.tensor(t)
+	if err != nil || want == x.Type || !x.Quant.Quantized() || want != ir.Uint8 || x.Type != ir.Int8 {
+		return t, nil
+	}
+	q := x.Quant.Clone()
+	for i := range q.ZeroPoint {
+		q.ZeroPoint[i] += 128
+	}
+	return c.requantize(t, ir.Uint8, q, x.Name+"/uint8")
 }
 
 // copyTensor adds an op writing a copy of t (a RESHAPE to its own shape),

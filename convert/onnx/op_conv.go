@@ -219,11 +219,32 @@ func (n *node) convOperands() (x, b *value, sp, wt int, ws []int, err error) {
 }
 
 func convConv(n *node) error {
-	c := n.c
 	x, b, sp, wt, ws, err := n.convOperands()
 	if err != nil || x == nil {
 		return err
 	}
+	return n.convolve(convArgs{x: x, sp: sp, filter: wt, ws: ws, bias: b})
+}
+
+// convArgs are a convolution's operands, float or quantized. A quantized
+// convolution reads the integer view of x, int8 weights and an int32 bias,
+// and writes an int8 output with outQuant.
+type convArgs struct {
+	x      *value // the input (its integer view when quantized)
+	sp     int    // spatial rank, 1 or 2
+	filter int    // weights as 2-D OIHW
+	ws     []int  // their shape
+	bias   *value // float bias, nil for none
+	// Quantized convolutions only:
+	qbias    int // int32 bias tensor
+	outQuant *ir.Quantization
+	intOut   bool // the ONNX output is the integer tensor (QLinearConv)
+}
+
+func (n *node) convolve(a convArgs) error {
+	c := n.c
+	x, sp, ws := a.x, a.sp, a.ws
+	quantized := a.outQuant != nil
 	xs := c.shape(x)
 	group := n.int("group", 1)
 	if k := n.ints("kernel_shape", nil); k != nil && !slices.Equal(k, ws[4-sp:]) {
@@ -243,16 +264,20 @@ func convConv(n *node) error {
 	}
 	padding, explicit := win.tflitePadding()
 	if explicit {
+		// Quantized padding is the zero point, which stands for 0.
 		if in, err = n.padNHWC(in, win, [2]int{}, 0); err != nil {
 			return err
 		}
 	}
 	var bias int
-	if b != nil {
-		if bias, err = c.plain(b); err != nil {
+	switch {
+	case quantized:
+		bias = a.qbias
+	case a.bias != nil:
+		if bias, err = c.plain(a.bias); err != nil {
 			return err
 		}
-	} else {
+	default:
 		bias = c.constFloat32(c.tmpName("bias"), []int{cout}, make([]float32, cout))
 	}
 	var opType ir.OpType
@@ -263,14 +288,14 @@ func convConv(n *node) error {
 		opType = ir.DepthwiseConv2D
 		opts = &ir.DepthwiseConv2DOptions{Padding: padding, StrideH: win.s[0], StrideW: win.s[1],
 			DilationH: win.d[0], DilationW: win.d[1], DepthMultiplier: cout / cin}
-		filter, err = c.transposeTensor(wt, []int{1, 2, 3, 0}, c.tmpName("depthwise_filter"))
+		filter, err = c.transposeTensor(a.filter, []int{1, 2, 3, 0}, c.tmpName("depthwise_filter"))
 	} else {
 		// OIHW becomes OHWI; groups split the input channels, as TFLite's
 		// CONV_2D does when the filter has fewer of them than the input.
 		opType = ir.Conv2D
 		opts = &ir.Conv2DOptions{Padding: padding, StrideH: win.s[0], StrideW: win.s[1],
 			DilationH: win.d[0], DilationW: win.d[1]}
-		filter, err = c.transposeTensor(wt, []int{0, 2, 3, 1}, c.tmpName("filter"))
+		filter, err = c.transposeTensor(a.filter, []int{0, 2, 3, 1}, c.tmpName("filter"))
 	}
 	if err != nil {
 		return err
@@ -279,13 +304,24 @@ func convConv(n *node) error {
 	if sp == 1 {
 		name = c.tmpName("conv_2d")
 	}
-	t, err := c.emit1(opType, opts, []int{in, filter, bias}, name, ir.Float32)
+	outType := ir.Float32
+	if quantized {
+		outType = ir.Int8
+	}
+	t, err := c.emit1(opType, opts, []int{in, filter, bias}, name, outType)
 	if err != nil {
 		return err
 	}
+	c.tensor(t).Quant = a.outQuant
 	v, err := back(t)
 	if err != nil {
 		return err
+	}
+	if quantized && !a.intOut {
+		return n.setQuantized(0, v.t, v.perm)
+	}
+	if v.t != t || quantized {
+		c.tensor(v.t).Name = n.outName(0)
 	}
 	n.set(0, v.t, v.perm)
 	return nil
@@ -508,6 +544,24 @@ func convPool(n *node) error {
 		return err
 	}
 	maxPool := n.OpType == "MaxPool"
+	if typ := c.tensor(in).Type; typ != ir.Float32 && !c.tensor(in).Quant.Quantized() {
+		// TFLite pools integers only quantized: pool plain integers as
+		// floats, exactly for 8- and 16-bit values, and cast back.
+		if !maxPool || typ.Size() > 2 {
+			return fmt.Errorf("%s of %v values", n.OpType, typ)
+		}
+		if in, err = c.castTensor(in, ir.Float32, c.tmpName("as_float")); err != nil {
+			return err
+		}
+		inner := back
+		back = func(t int) (*value, error) {
+			r, err := c.castTensor(t, typ, c.tmpName("pooled"))
+			if err != nil {
+				return nil, err
+			}
+			return inner(r)
+		}
+	}
 	padding, explicit := win.tflitePadding()
 	extra := [2]int{win.extraEnd(0), win.extraEnd(1)}
 	if !maxPool && padding == ir.PaddingSame && countPad {
