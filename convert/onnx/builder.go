@@ -146,7 +146,7 @@ func (c *converter) emit(typ ir.OpType, opts ir.Options, inputs []int, outs ...o
 	}
 	op.Outputs = ids
 	propagateQuant(op, in, c.outTensors(ids))
-	if allConst && optimize.CanEvaluate(typ) {
+	if allConst && optimize.CanEvaluate(typ) && c.foldable(in, ids) {
 		res, err := optimize.Evaluate(op, in, c.outTensors(ids))
 		switch {
 		case err == nil:
@@ -160,6 +160,25 @@ func (c *converter) emit(typ ir.OpType, opts ir.Options, inputs []int, outs ...o
 	}
 	c.g.Ops = append(c.g.Ops, op)
 	return ids, nil
+}
+
+// foldable reports whether folding an op into constants keeps them a
+// sensible size: at most maxGenerated elements more than its inputs hold.
+func (c *converter) foldable(in []*ir.Tensor, outs []int) bool {
+	inElems, outElems := 0, 0
+	for _, t := range in {
+		if t != nil {
+			inElems += t.NumElements()
+		}
+	}
+	for _, t := range outs {
+		n := c.tensor(t).NumElements()
+		if n < 0 {
+			return false
+		}
+		outElems += n
+	}
+	return outElems <= inElems+maxGenerated
 }
 
 func (c *converter) outTensors(ids []int) []*ir.Tensor {
@@ -310,6 +329,19 @@ func (c *converter) castTensor(t int, typ ir.DataType, name string) (int, error)
 // float32Data returns a float32 constant's elements (a copy).
 func float32Data(t *ir.Tensor) []float32 {
 	return slices.Clone(t.Float32s()[:t.NumElements()])
+}
+
+// maxGenerated bounds the elements of a constant the converter makes from
+// numbers in the file (a ConstantOfShape, index tables for a resize or a
+// padding), so a hostile file cannot make it allocate without bound.
+const maxGenerated = 1 << 26
+
+// checkGenerated returns an error when n elements exceed maxGenerated.
+func checkGenerated(n int, what string) error {
+	if n < 0 || n > maxGenerated {
+		return fmt.Errorf("%s would have %d elements; liteforge makes at most %d at conversion time", what, n, maxGenerated)
+	}
+	return nil
 }
 
 // lowestFloat32 is the padding value for max pooling.

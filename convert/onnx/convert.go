@@ -22,7 +22,7 @@ import (
 // Options control a conversion.
 type Options struct {
 	// InputShapes fixes the shapes of graph inputs, by name, in ONNX's
-	// (logical) layout. Dimensions an input leaves dynamic and InputShapes
+	// (logical) layout; the name "" stands for a model's only input. Dimensions an input leaves dynamic and InputShapes
 	// does not fix become 1 when they are the first (batch) dimension, and
 	// are an error otherwise.
 	InputShapes map[string][]int
@@ -37,6 +37,9 @@ type Options struct {
 	Constants map[string]*ir.Tensor
 	// NoOptimize skips optimize.Default after conversion.
 	NoOptimize bool
+	// Warn, when set, receives what the user should know about the
+	// conversion (a quantized node that had to run in float, say).
+	Warn func(msg string)
 }
 
 // MinOpset and MaxOpset bound the default-domain operator sets converted.
@@ -186,6 +189,11 @@ func ConvertModel(mp *ModelProto, opts Options) (*ir.Model, error) {
 	if err := c.addOutputs(g); err != nil {
 		return nil, err
 	}
+	if opts.Warn != nil {
+		for _, w := range c.warns {
+			opts.Warn(w)
+		}
+	}
 	m := &ir.Model{Version: 3, Graphs: []*ir.Graph{c.g}, Description: "converted from ONNX by liteforge"}
 	if mp.ProducerName != "" {
 		m.Description += fmt.Sprintf(" (produced by %s %s)", mp.ProducerName, mp.ProducerVersion)
@@ -321,6 +329,25 @@ func (c *converter) addInitializers(g *GraphProto) error {
 // (an initializer listed as an input is a constant with a default, kept
 // constant here) or a replacement constant.
 func (c *converter) addInputs(g *GraphProto) error {
+	if s, ok := c.opts.InputShapes[""]; ok {
+		// A shape without a name is the only runtime input's.
+		var runtime []string
+		for _, vi := range g.Inputs {
+			if _, isInit := c.vals[vi.Name]; !isInit && c.opts.Constants[vi.Name] == nil {
+				runtime = append(runtime, vi.Name)
+			}
+		}
+		if len(runtime) != 1 {
+			return fmt.Errorf("onnx: an input shape without a name needs a model with one input; this one has %d (%s)", len(runtime), inputNames(g))
+		}
+		shapes := map[string][]int{runtime[0]: s}
+		for k, v := range c.opts.InputShapes {
+			if k != "" {
+				shapes[k] = v
+			}
+		}
+		c.opts.InputShapes = shapes
+	}
 	for name := range c.opts.InputShapes {
 		if !slices.ContainsFunc(g.Inputs, func(v *ValueInfoProto) bool { return v.Name == name }) {
 			return fmt.Errorf("onnx: --input-shape names %q, which is not a graph input (inputs: %s)", name, inputNames(g))

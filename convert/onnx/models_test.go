@@ -170,3 +170,31 @@ func opSummary(m *ir.Model) string {
 	}
 	return s
 }
+
+// TestNHWCOption converts MobileNetV2 with channels-last input: no TRANSPOSE
+// at all, and the same logits from the transposed input.
+func TestNHWCOption(t *testing.T) {
+	mc := modelCases[3]
+	path := testutil.Fixture(t, filepath.Join("onnx", mc.name+".onnx"))
+	m, err := ConvertFile(path, Options{NHWC: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Graphs[0].Tensors[m.Graphs[0].Inputs[0]].Shape; fmt.Sprint(s) != "[1 224 224 3]" {
+		t.Errorf("input shape %v, want [1 224 224 3]", s)
+	}
+	if n := countOps(m, ir.Transpose); n != 0 {
+		t.Errorf("%d TRANSPOSE ops with NHWC input", n)
+	}
+	nchw := readF32(t, testutil.Fixture(t, filepath.Join("data", "golden", mc.input)))
+	nhwc := make([]float32, len(nchw))
+	for c := range 3 {
+		for i := range 224 * 224 {
+			nhwc[i*3+c] = nchw[c*224*224+i]
+		}
+	}
+	want := readF32(t, testutil.Fixture(t, filepath.Join("data", "golden", mc.logits)))
+	if d := maxAbsDiff(runFloat(t, m, nhwc), want); d > 1e-4 {
+		t.Errorf("max abs difference %.3g from PyTorch", d)
+	}
+}

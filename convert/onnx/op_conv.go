@@ -46,6 +46,11 @@ func (n *node) geometry(in, k []int, ceil bool) (window, error) {
 	if len(s) != sp || len(d) != sp || len(pads) != 2*sp || len(k) != sp {
 		return w, fmt.Errorf("strides %v, dilations %v, pads %v or kernel %v do not fit %d spatial dimensions", s, d, pads, k, sp)
 	}
+	for _, v := range slices.Concat(s, d, pads, k) {
+		if v > 1<<24 {
+			return w, fmt.Errorf("strides %v, dilations %v, pads %v or kernel %v: %d is out of range", s, d, pads, k, v)
+		}
+	}
 	autoPad := n.str("auto_pad", "NOTSET")
 	off := 2 - sp
 	for i := range 2 {
@@ -492,6 +497,9 @@ func (n *node) dilateKernel(wt int, ws, d []int, sp int) (int, []int, error) {
 	copy(dd[2-sp:], d)
 	kh, kw := (ws[2]-1)*dd[0]+1, (ws[3]-1)*dd[1]+1
 	ns := []int{ws[0], ws[1], kh, kw}
+	if err := checkGenerated(ir.NumElements(ns), "the dilated kernel"); err != nil {
+		return 0, nil, err
+	}
 	data := make([]float32, ir.NumElements(ns))
 	vals := src.Float32s()
 	for o := range ws[0] * ws[1] {
@@ -574,6 +582,9 @@ func convPool(n *node) error {
 		if maxPool {
 			fill = lowestFloat32
 		} else {
+			if err := checkGenerated(win.out[0]*win.out[1], "the average's divisor table"); err != nil {
+				return err
+			}
 			factors = avgFactors(win, countPad)
 		}
 		if in, err = n.padNHWC(in, win, extra, fill); err != nil {

@@ -198,6 +198,9 @@ func convLSTM(n *node) error {
 
 // reverseTime gathers a sequence tensor's time steps in reverse order.
 func (n *node) reverseTime(t, axis, seq int, name string) (int, error) {
+	if err := checkGenerated(seq, "the reversed time index"); err != nil {
+		return 0, err
+	}
 	idx := make([]int, seq)
 	for i := range idx {
 		idx[i] = seq - 1 - i

@@ -113,6 +113,9 @@ func convResize(n *node) error {
 		if s.out < 1 {
 			return fmt.Errorf("output size %d", s.out)
 		}
+		if err := checkGenerated(s.out, "the resized dimension"); err != nil {
+			return err
+		}
 	}
 	linear := mode != "nearest"
 	native := r == 4 && spec[0].out == xs[0] && spec[1].out == xs[1] && mode != "cubic"

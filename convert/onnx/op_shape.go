@@ -413,8 +413,8 @@ func convConstantOfShape(n *node) error {
 		typ, elem = v.Type, v.Data
 	}
 	cnt := ir.NumElements(shape)
-	if cnt < 0 {
-		return fmt.Errorf("shape %v is too large", shape)
+	if err := checkGenerated(cnt, fmt.Sprintf("the constant of shape %v", shape)); err != nil {
+		return err
 	}
 	data := make([]byte, 0, cnt*len(elem))
 	for range cnt {
@@ -837,6 +837,9 @@ func (n *node) padByGather(x *value, phys []int, mode string) error {
 		if d == 0 {
 			return fmt.Errorf("%s padding of an empty dimension", mode)
 		}
+		if err := checkGenerated(d+b+e, "the padded dimension"); err != nil {
+			return err
+		}
 		idx := make([]int, d+b+e)
 		for i := range idx {
 			j := i - b
@@ -971,6 +974,9 @@ func convDepthToSpace(n *node) error {
 	if n.str("mode", "DCR") == "CRD" {
 		// CRD's channel c*bs*bs + b is DCR's b*C' + c.
 		cout := ch / (bs * bs)
+		if err := checkGenerated(ch, "the channel order"); err != nil {
+			return err
+		}
 		idx := make([]int, ch)
 		for b := range bs * bs {
 			for k := range cout {

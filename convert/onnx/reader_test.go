@@ -242,6 +242,13 @@ func TestInputShapes(t *testing.T) {
 	if s := m.Graphs[0].Tensors[m.Graphs[0].Inputs[0]].Shape; s[0] != 4 || s[1] != 2 {
 		t.Errorf("input shape %v, want [4 2]", s)
 	}
+	m, err = Convert(encodeModel(reluModel()), Options{InputShapes: map[string][]int{"": {3, 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Graphs[0].Tensors[m.Graphs[0].Inputs[0]].Shape; s[0] != 3 {
+		t.Errorf("unnamed input shape gave %v, want [3 2]", s)
+	}
 	m, err = Convert(encodeModel(reluModel()), Options{})
 	if err != nil {
 		t.Fatal(err)
