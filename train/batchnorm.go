@@ -17,6 +17,7 @@ type batchNormStep struct {
 	channels                            int
 	rows                                int // elements per channel in the batch
 	batchMean, invStd                   []float32
+	scale, shift                        []float32 // the forward pass's affine step, y = x·scale + shift
 	part                                []float64
 }
 
@@ -47,6 +48,8 @@ func newBatchNorm(p *plan, op *ir.Op) (step, error) {
 	s.rows = len(p.vals[s.x]) / s.channels
 	s.batchMean = make([]float32, s.channels)
 	s.invStd = make([]float32, s.channels)
+	s.scale = make([]float32, s.channels)
+	s.shift = make([]float32, s.channels)
 	return s, nil
 }
 
@@ -79,36 +82,33 @@ func (s *batchNormStep) forward(p *plan) error {
 	x, y := p.vals[s.x], p.vals[s.out]
 	gamma, beta, rm, rv := p.vals[s.gamma], p.vals[s.beta], p.vals[s.mean], p.vals[s.variance]
 	if p.train {
-		sum := make([]float64, c)
-		s.channelSums(p, 1, sum, func(lo, hi int, acc []float64) {
+		// One pass: sums of d and d² with d = x − x₀ (the first row), which
+		// keeps E[d²] − E[d]² accurate when the mean is large.
+		x0 := x[:c]
+		sums := make([]float64, 2*c)
+		s.channelSums(p, 2, sums, func(lo, hi int, acc []float64) {
+			sd, sq := acc[:c], acc[c:]
 			for r := lo; r < hi; r++ {
 				for j, v := range x[r*c : (r+1)*c] {
-					acc[j] += float64(v)
-				}
-			}
-		})
-		for j := range sum {
-			sum[j] /= float64(s.rows)
-			s.batchMean[j] = float32(sum[j])
-		}
-		sq := make([]float64, c)
-		s.channelSums(p, 1, sq, func(lo, hi int, acc []float64) {
-			for r := lo; r < hi; r++ {
-				for j, v := range x[r*c : (r+1)*c] {
-					d := float64(v) - sum[j]
-					acc[j] += d * d
+					d := float64(v) - float64(x0[j])
+					sd[j] += d
+					sq[j] += d * d
 				}
 			}
 		})
 		m := float64(s.opt.Momentum)
-		for j := range sq {
-			v := sq[j] / float64(s.rows)
+		rows := float64(s.rows)
+		for j := range c {
+			md := sums[j] / rows
+			mean := float64(x0[j]) + md
+			v := max(sums[c+j]/rows-md*md, 0)
+			s.batchMean[j] = float32(mean)
 			s.invStd[j] = float32(1 / math.Sqrt(v+float64(s.opt.Epsilon)))
 			unbiased := v
 			if s.rows > 1 {
-				unbiased = sq[j] / float64(s.rows-1)
+				unbiased = v * rows / (rows - 1)
 			}
-			rm[j] = float32((1-m)*float64(rm[j]) + m*sum[j])
+			rm[j] = float32((1-m)*float64(rm[j]) + m*mean)
 			rv[j] = float32((1-m)*float64(rv[j]) + m*unbiased)
 		}
 	} else {
@@ -118,7 +118,7 @@ func (s *batchNormStep) forward(p *plan) error {
 		}
 	}
 	lo, hi := actRange(s.opt.Activation)
-	scale, shift := make([]float32, c), make([]float32, c)
+	scale, shift := s.scale, s.shift
 	for j := range c {
 		scale[j] = gamma[j] * s.invStd[j]
 		shift[j] = beta[j] - s.batchMean[j]*scale[j]
@@ -145,22 +145,26 @@ func (s *batchNormStep) forward(p *plan) error {
 // with dz the gradient before the activation and x̂ = (x−μ)/σ, dγ = Σ dz·x̂,
 // dβ = Σ dz and dx = γ/σ · (dz − mean(dz) − x̂·mean(dz·x̂)). dz is computed
 // on the fly from the output's gradient and the activation's mask, never
-// stored.
+// stored; the mask comes from x (the output before clamping is recomputed
+// exactly), which saves reading the output.
 func (s *batchNormStep) backward(p *plan) error {
 	if !p.train {
 		return fmt.Errorf("batch normalization backward needs a training forward pass")
 	}
 	c := s.channels
-	x, y, dy := p.vals[s.x], p.vals[s.out], p.grads[s.out]
+	x, dy := p.vals[s.x], p.grads[s.out]
 	lo, hi := actRange(s.opt.Activation)
+	masked := s.opt.Activation != ir.ActNone
+	scale, shift := s.scale, s.shift
 	mean, inv := s.batchMean, s.invStd
 	sums := make([]float64, 2*c) // Σ dz, then Σ dz·x̂
 	s.channelSums(p, 2, sums, func(r0, r1 int, acc []float64) {
 		sdz, sdzx := acc[:c], acc[c:]
 		for r := r0; r < r1; r++ {
-			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			xr := x[r*c : (r+1)*c]
 			for j, g := range dy[r*c : (r+1)*c] {
-				if v := yr[j]; v <= lo || v >= hi {
+				// the output before clamping, recomputed as forward did
+				if v := xr[j]*scale[j] + shift[j]; masked && (v <= lo || v >= hi) {
 					continue
 				}
 				sdz[j] += float64(g)
@@ -193,9 +197,9 @@ func (s *batchNormStep) backward(p *plan) error {
 	p.net.w.run(numChunks(s.rows, bnRows), func(q int) {
 		r0, r1 := chunkRange(s.rows, bnRows, q)
 		for r := r0; r < r1; r++ {
-			xr, yr, gr := x[r*c:(r+1)*c], y[r*c:(r+1)*c], dx[r*c:(r+1)*c]
+			xr, gr := x[r*c:(r+1)*c], dx[r*c:(r+1)*c]
 			for j, g := range dy[r*c : (r+1)*c] {
-				if v := yr[j]; v <= lo || v >= hi {
+				if v := xr[j]*scale[j] + shift[j]; masked && (v <= lo || v >= hi) {
 					g = 0
 				}
 				d := k[j] * (g - mdz[j] - (xr[j]-mean[j])*inv[j]*mdzx[j])
