@@ -18,6 +18,7 @@ import (
 	"github.com/liteforge/liteforge/train"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 type trainFlags struct {
@@ -68,7 +69,9 @@ model is written.`,
   liteforge train --arch lenet --teacher mbv2.tflite --data mnist/ --epochs 2 -o student.tflite`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTrain(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
+			ctx, stop := withInterrupt(cmd)
+			defer stop()
+			return runTrain(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
 		},
 	}
 	fl := cmd.Flags()
@@ -112,9 +115,6 @@ type trainReport struct {
 }
 
 func runTrain(ctx context.Context, stdout, stderr io.Writer, f *trainFlags) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if (f.arch == "") == (f.init == "") {
 		return errors.New("give one of --arch (a new network) and --init (a model to continue from)")
 	}
@@ -327,13 +327,8 @@ type trainProgress struct {
 }
 
 func newTrainProgress(w io.Writer) *trainProgress {
-	p := &trainProgress{w: w, last: time.Now()}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
+	f, isFile := w.(*os.File)
+	return &trainProgress{w: w, last: time.Now(), tty: isFile && term.IsTerminal(int(f.Fd()))}
 }
 
 func (p *trainProgress) step(s train.Progress) {
