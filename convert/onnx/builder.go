@@ -39,8 +39,10 @@ type converter struct {
 	// cur is the node being converted, for names and errors.
 	cur   *NodeProto
 	warns []string
-	// consumers lists, per ONNX value, the nodes that read it.
+	// consumers lists, per ONNX value, the nodes that read it; producer
+	// gives the node that writes it.
 	consumers map[string][]*NodeProto
+	producer  map[string]*NodeProto
 	// absorbed are nodes an earlier node's conversion took over (a bias
 	// Add folded into an integer op).
 	absorbed     map[*NodeProto]bool

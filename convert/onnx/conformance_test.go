@@ -34,6 +34,7 @@ var claimedOps = []string{
 	"Slice", "Softmax", "SpaceToDepth", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Tile",
 	"Transpose", "Unsqueeze", "Upsample", "Where",
 	"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger",
+	"Softplus", "Softsign", "LayerNormalization",
 }
 
 // parameterOnly are ops all of whose inputs an exported model holds as

@@ -170,9 +170,13 @@ func ConvertModel(mp *ModelProto, opts Options) (*ir.Model, error) {
 		c.graphOutputs[o.Name] = true
 	}
 	c.consumers = map[string][]*NodeProto{}
+	c.producer = map[string]*NodeProto{}
 	for _, p := range order {
 		for _, in := range p.Inputs {
 			c.consumers[in] = append(c.consumers[in], p)
+		}
+		for _, o := range p.Outputs {
+			c.producer[o] = p
 		}
 	}
 	if err := c.addInitializers(g); err != nil {

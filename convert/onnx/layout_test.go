@@ -106,6 +106,18 @@ func TestLayoutAgainstONNXRuntime(t *testing.T) {
 			nodeOf("Elu", "elu", []string{"h"}, []string{"y"}, floatAttr("alpha", 0.5))})},
 		{"conv transpose", convThen(13, n1("ConvTranspose", []string{"c", "tw"}, intsAttr("strides", 2, 2), intsAttr("pads", 1, 0, 0, 1), intsAttr("output_padding", 1, 0)),
 			floatTensor("tw", []int64{4, 2, 3, 3}, seq(72)))},
+		{"gelu from erf, x*0.5 last", convThen(13, []*NodeProto{
+			nodeOf("Div", "d", []string{"c", "r2"}, []string{"d"}), nodeOf("Erf", "e", []string{"d"}, []string{"e"}),
+			nodeOf("Add", "a", []string{"e", "one"}, []string{"a"}), nodeOf("Mul", "m", []string{"c", "a"}, []string{"m"}),
+			nodeOf("Mul", "h", []string{"m", "half"}, []string{"y"})},
+			floatTensor("r2", nil, []float32{1.4142135}), floatTensor("one", nil, []float32{1}), floatTensor("half", nil, []float32{0.5}))},
+		{"gelu from erf, 0.5*x first", convThen(13, []*NodeProto{
+			nodeOf("Mul", "h", []string{"half", "c"}, []string{"h"}),
+			nodeOf("Mul", "d", []string{"c", "ir2"}, []string{"d"}), nodeOf("Erf", "e", []string{"d"}, []string{"e"}),
+			nodeOf("Add", "a", []string{"one", "e"}, []string{"a"}), nodeOf("Mul", "m", []string{"h", "a"}, []string{"y"})},
+			floatTensor("ir2", nil, []float32{0.70710677}), floatTensor("one", nil, []float32{1}), floatTensor("half", nil, []float32{0.5}))},
+		{"softplus softsign", convThen(13, []*NodeProto{
+			nodeOf("Softplus", "sp", []string{"c"}, []string{"s"}), nodeOf("Softsign", "ss", []string{"s"}, []string{"y"})})},
 		{"grouped conv", convThen(13, n1("Conv", []string{"c", "gw"}, intAttr("group", 2), intsAttr("strides", 2, 1)),
 			floatTensor("gw", []int64{6, 2, 3, 3}, seq(108)))},
 		{"depthwise dilated", convThen(13, n1("Conv", []string{"c", "dw"}, intAttr("group", 4), intsAttr("dilations", 2, 1), intsAttr("pads", 2, 1, 2, 1)),

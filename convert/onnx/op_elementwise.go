@@ -67,10 +67,15 @@ func checkDropout(n *node) string {
 
 func convIdentity(n *node) error {
 	if n.OpType == "Dropout" && n.in(2) != nil {
-		// training_mode: an inference model has it false.
+		// training_mode: an inference model has it false, and dropping
+		// nothing (ratio 0) is the identity in training too.
 		v, ok := n.c.intValues(n.in(2))
-		if !ok || len(v) != 1 || v[0] != 0 {
-			return fmt.Errorf("training_mode must be a constant false: liteforge converts inference graphs")
+		ratio := []float64{0.5}
+		if r := n.in(1); r != nil {
+			ratio, _ = n.c.floatValues(r)
+		}
+		if !ok || len(v) != 1 || (v[0] != 0 && (len(ratio) != 1 || ratio[0] != 0)) {
+			return fmt.Errorf("training_mode must be a constant false (or the ratio 0): liteforge converts inference graphs")
 		}
 	}
 	x := n.need(0, "input")

@@ -15,7 +15,7 @@ import (
 func init() {
 	register(handler{conv: convBatchNorm, check: checkBatchNorm}, "BatchNormalization")
 	register(handler{conv: convInstanceNorm}, "InstanceNormalization")
-	register(handler{conv: convLayerNorm, check: checkLayerNorm}, "LayerNormalization")
+	register(handler{conv: convLayerNorm}, "LayerNormalization")
 }
 
 func checkBatchNorm(n *node) string {
@@ -119,34 +119,42 @@ func convBatchNorm(n *node) error {
 
 // normalize returns (x - mean) / sqrt(var + eps) over the logical axes.
 func (n *node) normalize(x *value, axes []int, eps float32) (*value, error) {
+	y, _, _, err := n.normalizeStats(x, axes, eps)
+	return y, err
+}
+
+// normalizeStats is normalize that also returns the mean and 1/sqrt(var+eps)
+// (with the normalized axes kept, of size 1).
+func (n *node) normalizeStats(x *value, axes []int, eps float32) (y, mean, invStd *value, err error) {
 	c := n.c
 	m, err := n.reduce(ir.Mean, x, axes, true, c.tmpName("mean"))
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	d, err := n.binary(ir.Sub, x, m, c.tmpName("centered"))
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	sq, err := n.binary(ir.Mul, d, d, c.tmpName("squared"))
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	v, err := n.reduce(ir.Mean, sq, axes, true, c.tmpName("variance"))
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	e, err := n.scalarValue(x, float64(eps), "epsilon")
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if v, err = n.binary(ir.Add, v, e, c.tmpName("var_eps")); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if v, err = n.unary(ir.Rsqrt, nil, v, c.tmpName("inv_stddev")); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return n.binary(ir.Mul, d, v, c.tmpName("normalized"))
+	y, err = n.binary(ir.Mul, d, v, c.tmpName("normalized"))
+	return y, m, v, err
 }
 
 func convInstanceNorm(n *node) error {
@@ -183,13 +191,6 @@ func convInstanceNorm(n *node) error {
 	return nil
 }
 
-func checkLayerNorm(n *node) string {
-	if n.wants(1) || n.wants(2) {
-		return "the Mean and InvStdDev outputs"
-	}
-	return ""
-}
-
 func convLayerNorm(n *node) error {
 	c := n.c
 	x, scale, bias := n.need(0, "X"), n.need(1, "Scale"), n.in(2)
@@ -202,9 +203,15 @@ func convLayerNorm(n *node) error {
 	if n.err != nil {
 		return nil
 	}
-	y, err := n.normalize(x, identityPerm(r)[axis:], eps)
+	y, mean, inv, err := n.normalizeStats(x, identityPerm(r)[axis:], eps)
 	if err != nil {
 		return err
+	}
+	for i, v := range []*value{mean, inv} {
+		if n.wants(i + 1) {
+			c.tensor(v.t).Name = n.outName(i + 1)
+			n.set(i+1, v.t, v.perm)
+		}
 	}
 	name := n.outName(0)
 	if bias != nil {
