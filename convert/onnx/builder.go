@@ -328,11 +328,6 @@ func (c *converter) castTensor(t int, typ ir.DataType, name string) (int, error)
 	return c.emit1(ir.Cast, &ir.CastOptions{InType: from, OutType: typ}, []int{t}, name, typ)
 }
 
-// float32Data returns a float32 constant's elements (a copy).
-func float32Data(t *ir.Tensor) []float32 {
-	return slices.Clone(t.Float32s()[:t.NumElements()])
-}
-
 // maxGenerated bounds the elements of a constant the converter makes from
 // numbers in the file (a ConstantOfShape, index tables for a resize or a
 // padding), so a hostile file cannot make it allocate without bound.

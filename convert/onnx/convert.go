@@ -423,7 +423,7 @@ func (c *converter) inputType(vi *ValueInfoProto) (ir.DataType, []int, error) {
 	shape := make([]int, len(vi.Type.Shape))
 	for i, d := range vi.Type.Shape {
 		switch {
-		case d.HasValue && d.Value > 0 && d.Value <= 1<<31:
+		case d.HasValue && d.Value > 0 && d.Value < 1<<31:
 			shape[i] = int(d.Value)
 		case d.HasValue && d.Value != 0:
 			return 0, nil, fmt.Errorf("onnx: graph input %q: dimension %d is %d", vi.Name, i, d.Value)

@@ -27,14 +27,6 @@ func isIdentity(p []int) bool {
 	return true
 }
 
-// normPerm returns perm, or the identity of rank when perm is nil.
-func normPerm(perm []int, rank int) []int {
-	if perm == nil {
-		return identityPerm(rank)
-	}
-	return perm
-}
-
 func invertPerm(p []int) []int {
 	inv := make([]int, len(p))
 	for i, v := range p {

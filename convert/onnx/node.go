@@ -1,10 +1,6 @@
 package onnx
 
-import (
-	"fmt"
-
-	"github.com/liteforge/liteforge/ir"
-)
+import "fmt"
 
 // node is the converter's view of one NodeProto: typed attribute access and
 // its inputs as converted values. Attribute errors are sticky: a getter
@@ -174,9 +170,6 @@ func (n *node) set(i int, t int, perm []int) {
 	n.c.vals[n.outName(i)] = &value{t: t, perm: perm}
 }
 
-// setSame binds output i to t in the same physical order as value like.
-func (n *node) setSame(i int, t int, like *value) { n.set(i, t, like.perm) }
-
 // axis resolves a possibly negative axis attribute or value against rank.
 func (n *node) axis(a, rank int, what string) int {
 	if a < -rank || a >= rank {
@@ -188,6 +181,3 @@ func (n *node) axis(a, rank int, what string) int {
 	}
 	return a
 }
-
-// dtypeOf returns input i's element type.
-func (n *node) dtypeOf(v *value) ir.DataType { return n.c.dtype(v) }

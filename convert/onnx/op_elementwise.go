@@ -262,7 +262,7 @@ func (n *node) legacyBroadcast(a, b *value) (*value, error) {
 	ra, rb := c.rank(a), c.rank(b)
 	axis := n.axis(n.int("axis", 0), ra, "axis")
 	if n.err != nil || axis+rb > ra {
-		return nil, fmt.Errorf("B %v does not fit A %v from axis %d", c.shape(b), c.shape(a), axis)
+		return nil, fmt.Errorf("input B %v does not fit input A %v from axis %d", c.shape(b), c.shape(a), axis)
 	}
 	t, err := c.plain(b)
 	if err != nil {

@@ -33,7 +33,7 @@ func convGemm(n *node) error {
 		return nil
 	}
 	if c.rank(a) != 2 || c.rank(b) != 2 {
-		return fmt.Errorf("A %v and B %v must be matrices", c.shape(a), c.shape(b))
+		return fmt.Errorf("inputs A %v and B %v must be matrices", c.shape(a), c.shape(b))
 	}
 	if c.dtype(a) != ir.Float32 {
 		return fmt.Errorf("operands of type %v; liteforge converts float32 Gemm", c.dtype(a))

@@ -53,7 +53,7 @@ func convLSTM(n *node) error {
 	}
 	xs := c.shape(x)
 	if len(xs) != 3 {
-		return fmt.Errorf("X has shape %v, expected [seq, batch, input]", xs)
+		return fmt.Errorf("input X has shape %v, expected [seq, batch, input]", xs)
 	}
 	timeAxis, batchAxis := 0, 1
 	if batchMajor {
@@ -71,7 +71,7 @@ func convLSTM(n *node) error {
 		hidden = rs[2]
 	}
 	if len(ws) != 3 || ws[0] != dirs || ws[1] != 4*hidden || ws[2] != xs[2] || len(rs) != 3 || rs[1] != 4*hidden || rs[2] != hidden {
-		return fmt.Errorf("W %v and R %v do not fit %d direction(s), hidden size %d and input %v", ws, rs, dirs, hidden, xs)
+		return fmt.Errorf("inputs W %v and R %v do not fit %d direction(s), hidden size %d and input %v", ws, rs, dirs, hidden, xs)
 	}
 	if v := n.in(4); v != nil {
 		lens, ok := c.intValues(v)
@@ -90,19 +90,19 @@ func convLSTM(n *node) error {
 	wv, ok1 := c.floatValues(w)
 	rv, ok2 := c.floatValues(r)
 	if !ok1 || !ok2 {
-		return fmt.Errorf("W and R must be constant")
+		return fmt.Errorf("inputs W and R must be constant")
 	}
 	var bv, pv []float64
 	if v := n.in(3); v != nil {
 		var ok bool
 		if bv, ok = c.floatValues(v); !ok || len(bv) != dirs*8*hidden {
-			return fmt.Errorf("B must be a constant of %d elements", dirs*8*hidden)
+			return fmt.Errorf("input B must be a constant of %d elements", dirs*8*hidden)
 		}
 	}
 	if v := n.in(7); v != nil {
 		var ok bool
 		if pv, ok = c.floatValues(v); !ok || len(pv) != dirs*3*hidden {
-			return fmt.Errorf("P must be a constant of %d elements", dirs*3*hidden)
+			return fmt.Errorf("input P must be a constant of %d elements", dirs*3*hidden)
 		}
 	}
 	xt, err := c.plain(x)
