@@ -85,9 +85,6 @@ func (n *Net) plan(batch int, grads bool) (*plan, error) {
 	return p, nil
 }
 
-// dropPlans frees every plan's buffers (after training, say).
-func (n *Net) dropPlans() { clear(n.plans) }
-
 func (p *plan) forward(train bool) error {
 	p.train = train
 	for _, s := range p.steps {
