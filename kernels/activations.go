@@ -75,6 +75,9 @@ func prepareLeakyRelu(k *unaryKernel, n *Node, in, out *ir.Tensor) error {
 		})
 		return nil
 	}
+	if k.prepareQuantXNN(n, in, out, alpha) {
+		return nil
+	}
 	return k.prepareQuantLeakyRelu(n, in, out, alpha)
 }
 
@@ -100,6 +103,9 @@ func prepareLogistic(k *unaryKernel, n *Node, in, out *ir.Tensor) error {
 	}
 	if in.Type == ir.Float32 {
 		k.eval = mapFloat32(logisticF32)
+		return nil
+	}
+	if k.prepareQuantXNN(n, in, out, 0) {
 		return nil
 	}
 	return k.prepareQuantLogistic(n, in, out)
@@ -165,6 +171,9 @@ func prepareElu(k *unaryKernel, n *Node, in, out *ir.Tensor) error {
 	}
 	if in.Type != ir.Int8 {
 		return unsupported(n, in.Type.String()) // TFLite has int8 ELU only
+	}
+	if k.prepareQuantXNN(n, in, out, 0) {
+		return nil
 	}
 	return k.prepareQuantLUT(n, in, out, eluF32)
 }

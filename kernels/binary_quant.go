@@ -96,6 +96,10 @@ func (k *binaryKernel) prepareQuant(n *Node, a, b, out *ir.Tensor, act ir.Activa
 	if q.lo, q.hi, err = ActivationRangeQuantized(act, out.Type, scales[2], zps[2]); err != nil {
 		return opErr(n, err)
 	}
+	if kernelsOf(n) == XNNPACKKernels && a.Type != ir.Int16 && n.Op.Type != ir.SquaredDifference &&
+		k.prepareQuantXNN(n, a, scales, zps) {
+		return nil
+	}
 	switch n.Op.Type {
 	case ir.Add, ir.Sub:
 		if q.f, q.addSub, err = addSubQuant(n, r, out.Type, scales, zps); err != nil {

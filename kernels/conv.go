@@ -119,6 +119,9 @@ func filterMatrix[T gemm.Elem](data []T, g, perGroup, depth int) gemm.Matrix[T] 
 
 func (k *conv2D) prepareF32(n *Node, o *ir.Conv2DOptions) error {
 	in, filter, out := n.In[0], n.In[1], n.Out[0]
+	if xnnpackFloat(n, filter, optionalInput(n, 2)) {
+		return k.prepareF32XNN(n, o)
+	}
 	if err := requireType(n, "output", out, ir.Float32); err != nil {
 		return err
 	}

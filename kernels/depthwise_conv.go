@@ -33,6 +33,7 @@ type depthwiseConv2D struct {
 	lo, hi    float32
 	inF32     []float32
 	outF32    []float32
+	xnnOdd    [][]float32 // per part: the odd taps' sums, in XNNPACK's order (conv_xnnpack.go)
 
 	q dwQuant // integer and hybrid state (depthwise_conv_int.go)
 }
@@ -121,6 +122,9 @@ func (k *depthwiseConv2D) prepareF32(n *Node, o *ir.DepthwiseConv2DOptions) erro
 	k.biasF32 = bias
 	k.filterF32 = append([]float32(nil), n.In[1].Float32s()[:k.win.kh*k.win.kw*k.outC]...)
 	k.rows = (*depthwiseConv2D).rowsF32
+	if n.Ctx != nil && n.Ctx.Kernels == XNNPACKKernels {
+		k.useXNNPACKOrder(n)
+	}
 	k.eval = func(n *Node) error {
 		k.inF32, k.outF32 = n.In[0].Float32s(), n.Out[0].Float32s()
 		k.run(n)

@@ -36,6 +36,10 @@ type dwQuant struct {
 	biasF32   []float32
 	lo, hi    float32
 	outF32    []float32
+	// scalesFirst: the reference kernel multiplies the sum by the product of
+	// the two scales; the optimized one (TFLite's builtin) by the batch's
+	// scale and then the channel's.
+	scalesFirst bool
 }
 
 func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) error {
@@ -198,6 +202,7 @@ func (k *depthwiseConv2D) prepareHybrid(n *Node, o *ir.DepthwiseConv2DOptions) e
 		return err
 	}
 	q.chanScale = fScales
+	q.scalesFirst = n.Ctx != nil && n.Ctx.Kernels == ReferenceKernels
 	k.allocAcc()
 	q.filterI8 = append([]int8(nil), filter.Int8s()[:k.win.kh*k.win.kw*k.outC]...)
 	q.quantIn = make([]int8, in.NumElements())
@@ -226,7 +231,10 @@ func (k *depthwiseConv2D) rowsHybrid(part, r0, r1 int) {
 		b := r / w.outH
 		depthwiseRows(k, r, r+1, q.in8, q.filterI8, q.inOffset[b], 0, acc, func(o int, acc []int32) {
 			for c, v := range acc {
-				x := float32(v) * float32(q.chanScale[c]*q.inScale[b])
+				x := float32(float32(v)*q.inScale[b]) * q.chanScale[c]
+				if q.scalesFirst {
+					x = float32(v) * float32(q.chanScale[c]*q.inScale[b])
+				}
 				if q.biasF32 != nil {
 					x += q.biasF32[c]
 				}

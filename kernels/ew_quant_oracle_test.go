@@ -35,9 +35,8 @@ func ewAll8(t ir.DataType, scale float32, zp int64) *ir.Tensor {
 }
 
 // ewQuantCase is one integer op checked against TFLite. XNNPACK marks the
-// cases that TFLite hands to XNNPACK, whose int8 arithmetic rounds once and
-// in its own way: those are compared with single rounding and may differ by
-// one step; TFLite's own kernels must match exactly.
+// cases that TFLite hands to XNNPACK, whose 8-bit arithmetic is its own:
+// those run under XNNPACKKernels; every case must match exactly.
 type ewQuantCase struct {
 	name    string
 	op      ir.OpType
@@ -133,7 +132,7 @@ func ewStoredInts(t ir.DataType, b []byte) []int32 {
 }
 
 // TestIntegerOpsAgainstOracle runs every integer path in one TFLite model
-// and requires the same bytes (within one step where XNNPACK computes).
+// and requires the same bytes.
 func TestIntegerOpsAgainstOracle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("oracle comparisons are slow")
@@ -156,20 +155,16 @@ func TestIntegerOpsAgainstOracle(t *testing.T) {
 		out.Data = make([]byte, len(c.out.Data))
 		n := ewNode(c.op, c.opts, c.in, out)
 		if c.xnnpack {
-			n.Ctx.Rounding, n.Ctx.Kernels = fixedpoint.SingleRounding, XNNPACKKernels
+			n.Ctx.Kernels = XNNPACKKernels
 		}
 		if err := ewRun(t, n); err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
 		got, want := ewStoredInts(out.Type, out.Data), ewStoredInts(out.Type, res.Outputs[i][0])
-		tol := int32(0)
-		if c.xnnpack {
-			tol = 1
-		}
 		differ := 0
 		for j := range got {
-			if d := got[j] - want[j]; d > tol || d < -tol {
+			if got[j] != want[j] {
 				if differ < 5 {
 					t.Errorf("%s: element %d is %d, TFLite gives %d", c.name, j, got[j], want[j])
 				}

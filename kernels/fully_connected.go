@@ -78,6 +78,9 @@ func weightsMatrix[T gemm.Elem](data []T, units, in int) gemm.Matrix[T] {
 
 func (k *fullyConnected) prepareF32(n *Node, o *ir.FullyConnectedOptions) error {
 	w := n.In[1]
+	if xnnpackFloat(n, w, optionalInput(n, 2)) {
+		return k.prepareF32XNN(n, o)
+	}
 	if err := requireType(n, "output", n.Out[0], ir.Float32); err != nil {
 		return err
 	}

@@ -40,10 +40,16 @@ const (
 	// BuiltinRefOpResolver), whose arithmetic TFLite Micro follows.
 	ReferenceKernels
 	// XNNPACKKernels are the builtin kernels with the XNNPACK delegate that
-	// TFLite applies by default: its 8-bit CONV_2D, DEPTHWISE_CONV_2D,
-	// FULLY_CONNECTED and TRANSPOSE_CONV requantize in float32 (the sum times
-	// input*filter/output scale, rounded half to even), not with a
-	// fixed-point multiplier. Other ops compute as BuiltinKernels.
+	// TFLite applies by default, as its WebAssembly build computes (the
+	// TFLite oracle): the ops XNNPACK takes compute XNNPACK's arithmetic.
+	// 8-bit CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV
+	// requantize in float32 (the sum times input*filter/output scale,
+	// rounded half to even); 8-bit ADD, SUB, MUL, LEAKY_RELU, ELU, LOGISTIC,
+	// height-width MEAN and float-to-8-bit QUANTIZE use XNNPACK's own
+	// formulas (*_xnnpack.go); float CONV_2D, DEPTHWISE_CONV_2D,
+	// FULLY_CONNECTED and AVERAGE_POOL_2D with constant weights sum in
+	// XNNPACK's order, so their results are bit-identical too. Other ops
+	// (those TFLite keeps, such as hybrid ones) compute as BuiltinKernels.
 	XNNPACKKernels
 )
 

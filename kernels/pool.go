@@ -21,7 +21,8 @@ type pool2D struct {
 	win    window2D
 	lo, hi float32
 	eval   func(n *Node) error
-	q      poolQuant // integer state (pool_int.go)
+	q      poolQuant  // integer state (pool_int.go)
+	xnn    xnnAvgPool // float average pool in XNNPACK's order (pool_xnnpack.go)
 }
 
 func (k *pool2D) Prepare(n *Node) error {
@@ -51,6 +52,9 @@ func (k *pool2D) Prepare(n *Node) error {
 		switch n.Op.Type {
 		case ir.AveragePool2D:
 			k.eval = k.evalAvgF32
+			if n.Ctx != nil && n.Ctx.Kernels == XNNPACKKernels {
+				k.prepareAvgF32XNN()
+			}
 		case ir.MaxPool2D:
 			k.eval = k.evalMaxF32
 		default:

@@ -68,6 +68,8 @@ type quantizeKernel struct {
 	rq    requantParams
 	// divide64 selects the builtin kernel's float64 division.
 	divide64 bool
+	// xnnInvScale is 1/scale for XNNPACK's quantization (quantize_xnnpack.go).
+	xnnInvScale float32
 }
 
 func (k *quantizeKernel) Prepare(n *Node) error {
@@ -97,6 +99,7 @@ func (k *quantizeKernel) Prepare(n *Node) error {
 	k.lo, k.hi = float64(lo), float64(hi)
 	k.divide64 = !p.perAxis() && out.Type != ir.Int4 && (n.Ctx == nil || n.Ctx.Kernels == BuiltinKernels)
 	k.run = (*quantizeKernel).fromFloat
+	k.useXNNPACKQuantize(n, out)
 	return nil
 }
 
