@@ -127,8 +127,7 @@ func TestSeanetConv0Golden(t *testing.T) {
 // took (every 8-bit and float op of these models but int16 CONV_2D, the
 // hybrid convolutions, SOFTMAX and QUANTIZE/RESHAPE on coral's uint8 I/O,
 // which TFLite ran itself and XNNPACKKernels compute as the builtin kernels).
-// That set must give TFLite's exact bytes; the
-// builtin and single-rounding
+// That set must give TFLite's exact bytes; the builtin and single-rounding
 // modes are logged for comparison.
 func TestExpectedFixtures(t *testing.T) {
 	cases := []struct {
