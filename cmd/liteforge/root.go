@@ -20,7 +20,7 @@ Start with 'liteforge inspect MODEL' to see what a model holds, and
 		SilenceUsage:  true, // a failed run prints its error, not the usage text
 		SilenceErrors: true, // main prints the error once
 	}
-	root.AddCommand(newInspectCmd(), newRunCmd(), newEvalCmd(), newBenchCmd(), newReportCmd(), newConvertCmd(), newTrainCmd())
+	root.AddCommand(newInspectCmd(), newRunCmd(), newEvalCmd(), newBenchCmd(), newReportCmd(), newConvertCmd(), newTrainCmd(), newCompareCmd())
 	return root
 }
 
