@@ -105,11 +105,11 @@ type OracleComparison struct {
 	NodeTypes map[string]int
 }
 
-// CompareWithOracle runs subgraph 0 of m on inputs (raw bytes, in input
-// order) in liteforge, with opts, and in the TFLite oracle installed in dir,
-// with every intermediate tensor the oracle can return exposed as an output
-// (ExposeTensors), and compares the two tensor by tensor.
-func CompareWithOracle(ctx context.Context, m *ir.Model, inputs [][]byte, dir string, opts ...runtime.Option) (*OracleComparison, error) {
+// OracleTensors runs subgraph 0 of m on inputs (raw bytes, in input order)
+// in the TFLite oracle installed in dir, with every intermediate tensor the
+// oracle can return exposed as an output (ExposeTensors), and returns them
+// by tensor index with the node types TFLite ran.
+func OracleTensors(ctx context.Context, m *ir.Model, inputs [][]byte, dir string) (*OracleRun, error) {
 	exposed, _, err := ExposeTensors(m, OracleReadable)
 	if err != nil {
 		return nil, err
@@ -135,7 +135,13 @@ func CompareWithOracle(ctx context.Context, m *ir.Model, inputs [][]byte, dir st
 		}
 		files = append(files, f)
 	}
-	run, err := RunTFLiteOracle(ctx, dir, model, filepath.Join(work, "out"), files)
+	return RunTFLiteOracle(ctx, dir, model, filepath.Join(work, "out"), files)
+}
+
+// CompareWithOracle compares liteforge's run of subgraph 0 of m on inputs,
+// with opts, with TFLite's (OracleTensors), tensor by tensor.
+func CompareWithOracle(ctx context.Context, m *ir.Model, inputs [][]byte, dir string, opts ...runtime.Option) (*OracleComparison, error) {
+	run, err := OracleTensors(ctx, m, inputs, dir)
 	if err != nil {
 		return nil, err
 	}
