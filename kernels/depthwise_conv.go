@@ -33,7 +33,8 @@ type depthwiseConv2D struct {
 	lo, hi    float32
 	inF32     []float32
 	outF32    []float32
-	xnnOdd    [][]float32 // per part: the odd taps' sums, in XNNPACK's order (conv_xnnpack.go)
+	xnnOdd    [][]float32  // per part: the odd taps' sums, in XNNPACK's order (conv_xnnpack.go)
+	errs      depthwiseErr // what the lane kernels' workers met (depthwise_fast.go)
 
 	q dwQuant // integer and hybrid state (depthwise_conv_int.go)
 }
@@ -129,7 +130,7 @@ func (k *depthwiseConv2D) prepareF32(n *Node, o *ir.DepthwiseConv2DOptions) erro
 		k.inF32, k.outF32 = n.In[0].Float32s(), n.Out[0].Float32s()
 		k.run(n)
 		k.inF32, k.outF32 = nil, nil
-		return nil
+		return k.errs.take()
 	}
 	return nil
 }
@@ -137,6 +138,10 @@ func (k *depthwiseConv2D) prepareF32(n *Node, o *ir.DepthwiseConv2DOptions) erro
 // rowsF32 computes output rows [r0, r1) (row = batch*outH + oy).
 func (k *depthwiseConv2D) rowsF32(_, r0, r1 int) {
 	w, outC, mult := k.win, k.outC, k.mult
+	if mult == 1 {
+		k.rowsF32Lanes(r0, r1)
+		return
+	}
 	for r := r0; r < r1; r++ {
 		b, oy := r/w.outH, r%w.outH
 		for ox := 0; ox < w.outW; ox++ {

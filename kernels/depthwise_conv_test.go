@@ -62,6 +62,11 @@ func TestDepthwiseConv2DMatchesDefinition(t *testing.T) {
 		{2, 9, 8, 3, 2, 3, 3, 2, 2, 1, 1, ir.PaddingSame, ir.ActNone, false},
 		{1, 10, 9, 4, 3, 3, 2, 1, 2, 2, 1, ir.PaddingValid, ir.ActRelu, true},
 		{1, 32, 32, 16, 1, 5, 5, 2, 2, 1, 1, ir.PaddingSame, ir.ActNone, true},
+		// Multiplier 1 runs on the lane kernels: channels that fill no whole
+		// vector, dilation, unequal strides, windows wider than the image.
+		{2, 11, 10, 37, 1, 3, 3, 2, 1, 2, 2, ir.PaddingSame, ir.ActReluN1To1, true},
+		{1, 6, 13, 12, 1, 3, 5, 1, 3, 1, 2, ir.PaddingValid, ir.ActNone, false},
+		{1, 2, 3, 40, 1, 5, 5, 1, 1, 1, 1, ir.PaddingSame, ir.ActRelu, true},
 	}
 	for i, c := range cases {
 		for threads := 1; threads <= 2; threads++ {

@@ -6,3 +6,10 @@ type namedF32 struct {
 	name string
 	kern *microF32
 }
+
+// namedDepthwise names a set of depthwise kernels: the assembly ones (asm)
+// or the pure-Go ones.
+type namedDepthwise struct {
+	name string
+	asm  bool
+}

@@ -10,3 +10,9 @@ func availableF32() []namedF32 {
 
 // dotI16x4x16 is nil: the integer multiply has no assembly kernel here.
 var dotI16x4x16 func(kp int, a, b []int16, c []int32, ldc int, add bool)
+
+// availableDepthwise lists the depthwise kernels: only the pure-Go ones.
+func availableDepthwise() []namedDepthwise { return []namedDepthwise{{"go", false}} }
+
+// dwF32Lanes is never called here (useDepthwiseAsm stays false).
+func dwF32Lanes(w *DepthwiseWindow, in, filter, bias, out []float32) int { return 0 }

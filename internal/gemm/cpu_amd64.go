@@ -4,9 +4,10 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// The amd64 float32 micro-kernels: a 6x16 tile of FMA accumulators (AVX2 and
-// FMA3). The pure-Go kernels remain for CPUs without them and for the purego
-// build tag.
+// The amd64 micro-kernels (AVX2 and FMA3), and the one place that chooses
+// them by CPU feature: a 6x16 tile of float32 FMA accumulators, the int8
+// multiply on VPMADDWD, the depthwise convolution with channels in lanes. The
+// pure-Go kernels remain for CPUs without them and for the purego build tag.
 
 //go:noescape
 func avx2FullF32x6x16(kc int, a, b, c *float32, ldc int, add bool)
@@ -16,6 +17,21 @@ func avx2RowF32x16(kc int, a, b, c *float32, add bool)
 
 //go:noescape
 func avx2DotI16x4x16(kp int, a, b *int16, c *int32, ldc int, add bool)
+
+//go:noescape
+func avx2DepthwiseF32(out, in, filter, bias *float32, cBytes, rows, cols, inRow, inCol, fRow, chanStride, pixels, inPix int, lo, hi float32)
+
+// dwF32Lanes computes the channels that fill whole 8-lane vectors and
+// returns how many (DepthwiseF32 has checked the window's bounds).
+func dwF32Lanes(w *DepthwiseWindow, in, filter, bias, out []float32) int {
+	n := w.Channels &^ 7
+	if n == 0 {
+		return 0
+	}
+	avx2DepthwiseF32(&out[w.OutOffset], &in[w.InOffset], &filter[w.FilterOffset], &bias[0], 4*n, w.Rows, w.Cols,
+		4*w.InRowStride, 4*w.InColStride, 4*w.FilterRowStride, 4*w.Channels, w.Pixels, 4*w.InPixelStride, w.Min, w.Max)
+	return n
+}
 
 // dotI16x4x16 is the int8 multiply's AVX2 micro-kernel (see int_wide.go);
 // nil where the CPU lacks AVX2.
@@ -47,6 +63,7 @@ var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 func init() {
 	if hasAVX2FMA {
 		kernelF32 = &avx2F32
+		useDepthwiseAsm = true
 	}
 }
 
@@ -57,4 +74,13 @@ func availableF32() []namedF32 {
 		return []namedF32{{"avx2", &avx2F32}, {"go", &goF32}}
 	}
 	return []namedF32{{"go", &goF32}}
+}
+
+// availableDepthwise lists the depthwise kernels this machine can run (true:
+// the assembly ones), the pure-Go ones last.
+func availableDepthwise() []namedDepthwise {
+	if hasAVX2FMA {
+		return []namedDepthwise{{"avx2", true}, {"go", false}}
+	}
+	return []namedDepthwise{{"go", false}}
 }
