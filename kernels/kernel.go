@@ -45,11 +45,12 @@ const (
 	// 8-bit CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV
 	// requantize in float32 (the sum times input*filter/output scale,
 	// rounded half to even); 8-bit ADD, SUB, MUL, LEAKY_RELU, ELU, LOGISTIC,
-	// height-width MEAN and float-to-8-bit QUANTIZE use XNNPACK's own
-	// formulas (*_xnnpack.go); float CONV_2D, DEPTHWISE_CONV_2D,
-	// FULLY_CONNECTED and AVERAGE_POOL_2D with constant weights sum in
-	// XNNPACK's order, so their results are bit-identical too. Other ops
-	// (those TFLite keeps, such as hybrid ones) compute as BuiltinKernels.
+	// height-width MEAN, RESIZE_BILINEAR and QUANTIZE (from float or another
+	// 8-bit scale) use XNNPACK's own formulas (*_xnnpack.go); float CONV_2D,
+	// DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, height-width MEAN
+	// and RESIZE_BILINEAR sum in XNNPACK's order, so their results are
+	// bit-identical too. Other ops (those TFLite keeps, such as hybrid ones)
+	// compute as BuiltinKernels.
 	XNNPACKKernels
 )
 

@@ -68,8 +68,10 @@ type quantizeKernel struct {
 	rq    requantParams
 	// divide64 selects the builtin kernel's float64 division.
 	divide64 bool
-	// xnnInvScale is 1/scale for XNNPACK's quantization (quantize_xnnpack.go).
+	// xnnInvScale is 1/scale for XNNPACK's quantization, xnnLUT its 8-bit
+	// requantization (quantize_xnnpack.go).
 	xnnInvScale float32
+	xnnLUT      [256]byte
 }
 
 func (k *quantizeKernel) Prepare(n *Node) error {
@@ -314,6 +316,7 @@ func (k *quantizeKernel) prepareRequantize(n *Node) error {
 		read: intReader(in.Type), write: intWriter(out.Type),
 	}
 	k.run = (*quantizeKernel).requantize
+	k.useXNNPACKRequantize(n, in, out, inScale, inZP, outScale, outZP)
 	return nil
 }
 

@@ -200,6 +200,10 @@ func (k *reduceKernel) prepareFloat(n *Node, out *ir.Tensor) error {
 		return prepareMinMax(k, n, ir.AsFloat32, -math.MaxFloat32, math.MaxFloat32)
 	}
 	mean := n.Op.Type == ir.Mean
+	if mean && kernelsOf(n) == XNNPACKKernels && k.isMeanHWAnyKeep(n) {
+		k.prepareMeanF32XNN(n)
+		return nil
+	}
 	k.eval = func(n *Node) error {
 		in, out := n.In[0].Float32s(), n.Out[0].Float32s()
 		fill(out, 0)

@@ -31,6 +31,7 @@ type resizeKernel struct {
 	rounding         fixedpoint.Rounding
 	kernels          KernelSet
 	ys, xs           []interp // bilinear source coordinates per output row/column
+	xnn              bool     // XNNPACK's bilinear arithmetic (resize_xnnpack.go)
 }
 
 // interp is one output coordinate's two source indices and its position
@@ -94,6 +95,8 @@ func (k *resizeKernel) Prepare(n *Node) error {
 		k.prepareNearest(es)
 	} else if err := k.prepareBilinear(n); err != nil {
 		return err
+	} else {
+		k.prepareBilinearXNN(n)
 	}
 	k.size.reset(2)
 	if size.Data != nil {
@@ -227,6 +230,10 @@ func (k *resizeKernel) Eval(n *Node) error {
 	in, out := n.In[0], n.Out[0]
 	if !k.bilinear {
 		k.plan.run(out.Data, in.Data)
+		return nil
+	}
+	if k.xnn {
+		k.evalBilinearXNN(in, out)
 		return nil
 	}
 	switch k.dtype {

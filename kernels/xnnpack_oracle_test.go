@@ -9,9 +9,10 @@ import (
 
 // The TFLite oracle applies the XNNPACK delegate; these tests check that
 // XNNPACKKernels reproduce, byte for byte, what XNNPACK computed for every
-// op it took: 8-bit ADD/SUB/MUL/LEAKY_RELU/ELU/LOGISTIC/QUANTIZE on grids
-// and tables that cover every rounding case, and float convolutions and
-// pools whose summation order decides the last bit.
+// op it took: 8-bit ADD/SUB/MUL/LEAKY_RELU/ELU/LOGISTIC/QUANTIZE/
+// RESIZE_BILINEAR on grids and tables that cover every rounding case, and
+// float convolutions, pools, means and resizes whose arithmetic order decides
+// the last bit.
 
 // xnnCase is one op for the oracle, with the input indices that are
 // constants of the model.
@@ -152,6 +153,19 @@ func TestXNNPACKQuantizedOpsExact(t *testing.T) {
 		}
 		add("QUANTIZE float32 to "+c.typ.String(), ir.Quantize, nil, []*ir.Tensor{ewF32([]int{len(v)}, v...)}, ewQuant(ewOut(c.typ, []int{len(v)}), c.s, c.z))
 	}
+	// 8-bit requantization (QUANTIZE between two 8-bit scales).
+	for _, c := range []struct {
+		typ    ir.DataType
+		si, so float32
+		zi, zo int64
+	}{{i8, 0.05, 0.037, -3, 4}, {i8, 0.01, 0.5, 0, -128}, {u8, 0.2, 0.03, 128, 3}, {u8, 0.0039, 0.0039, 0, 10}} {
+		add("QUANTIZE "+c.typ.String()+" requantized", ir.Quantize, nil, []*ir.Tensor{ewAll8(c.typ, c.si, c.zi)}, ewQuant(ewOut(c.typ, []int{256}), c.so, c.zo))
+	}
+	for _, o := range []*ir.ResizeBilinearOptions{{}, {HalfPixelCenters: true}, {AlignCorners: true}} {
+		for _, typ := range []ir.DataType{i8, u8} {
+			add("RESIZE_BILINEAR "+typ.String(), ir.ResizeBilinear, o, []*ir.Tensor{ewRandQ(rng, typ, []int{2, 5, 6, 3}, 0.1, 2), ewI32([]int{2}, 9, 13)}, ewQuant(ewOut(typ, []int{2, 9, 13, 3}), 0.1, 2), 1)
+		}
+	}
 	xnnCheckExact(t, cases)
 }
 
@@ -196,5 +210,11 @@ func TestXNNPACKFloatOrderExact(t *testing.T) {
 	add("AVERAGE_POOL_2D global 3x3", ir.AveragePool2D, pool(ir.PaddingValid, 1, 3), []*ir.Tensor{vec(2, 3, 3, 6)}, out(2, 1, 1, 6))
 	add("AVERAGE_POOL_2D global 7x7", ir.AveragePool2D, pool(ir.PaddingValid, 1, 7), []*ir.Tensor{vec(1, 7, 7, 5)}, out(1, 1, 1, 5))
 	add("AVERAGE_POOL_2D global 2x2", ir.AveragePool2D, pool(ir.PaddingValid, 2, 2), []*ir.Tensor{vec(1, 2, 2, 5)}, out(1, 1, 1, 5))
+	for _, o := range []*ir.ResizeBilinearOptions{{}, {HalfPixelCenters: true}, {AlignCorners: true}} {
+		add("RESIZE_BILINEAR float32", ir.ResizeBilinear, o, []*ir.Tensor{vec(1, 5, 6, 3), ewI32([]int{2}, 9, 11)}, out(1, 9, 11, 3), 1)
+	}
+	ax := ewI32([]int{2}, 1, 2)
+	add("MEAN height-width keep_dims (global average pool, 81 rows)", ir.Mean, &ir.ReducerOptions{KeepDims: true}, []*ir.Tensor{vec(2, 9, 9, 5), ax}, out(2, 1, 1, 5), 1)
+	add("MEAN height-width (5 rows)", ir.Mean, &ir.ReducerOptions{}, []*ir.Tensor{vec(1, 5, 1, 6), ax}, out(1, 6), 1)
 	xnnCheckExact(t, cases)
 }

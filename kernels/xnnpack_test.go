@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/liteforge/liteforge/ir"
@@ -106,5 +107,42 @@ func TestXNNFloatSummationOrder(t *testing.T) {
 		[]*ir.Tensor{pin}, pout)))
 	if got := pout.Float32s()[0]; got != 0 {
 		t.Errorf("AVERAGE_POOL_2D: %v, want 0", got)
+	}
+}
+
+func TestXNNRequantizeAndResize(t *testing.T) {
+	// Requantization from scale 1 to 2: m = 128, out = (x*128+128)>>8, so
+	// halves round up.
+	in := ewQuant(ewOut(ir.Int8, []int{4}), 1, 0)
+	in.Data = []byte{3, 0xfd, 5, 0}
+	out := ewQuant(ewOut(ir.Int8, []int{4}), 2, 0)
+	n := ewNode(ir.Quantize, nil, []*ir.Tensor{in}, out)
+	n.Ctx.Kernels = XNNPACKKernels
+	ewMustRun(t, n)
+	if got, want := out.Int8s(), []int8{2, -1, 3, 0}; !slices.Equal(got, want) {
+		t.Errorf("QUANTIZE int8 requantized: %v, want %v", got, want)
+	}
+
+	// Resize [0 3] to width 3 with aligned corners: the middle sample sits
+	// halfway (fraction 1024/2048): (3*1024*2048 + 2^21) >> 22 = 2.
+	rin := ewQuant(ewOut(ir.Int8, []int{1, 1, 2, 1}), 0.1, 0)
+	rin.Data = []byte{0, 3}
+	rout := ewQuant(ewOut(ir.Int8, []int{1, 1, 3, 1}), 0.1, 0)
+	rn := ewNode(ir.ResizeBilinear, &ir.ResizeBilinearOptions{AlignCorners: true}, []*ir.Tensor{rin, ewI32([]int{2}, 1, 3)}, rout)
+	rn.Ctx.Kernels = XNNPACKKernels
+	ewMustRun(t, rn)
+	if got, want := rout.Int8s(), []int8{0, 2, 3}; !slices.Equal(got, want) {
+		t.Errorf("RESIZE_BILINEAR int8: %v, want %v", got, want)
+	}
+
+	// Float MEAN over height and width is XNNPACK's global average pool: the
+	// same 9-pixel tree as in TestXNNFloatSummationOrder, so 0, not 1/9.
+	const big = 1e8
+	mout := ewOut(ir.Float32, []int{1, 1})
+	mn := ewNode(ir.Mean, &ir.ReducerOptions{}, []*ir.Tensor{ewF32([]int{1, 3, 3, 1}, -big, 0, 0, 0, 0, 0, 0, big, 1), ewI32([]int{2}, 1, 2)}, mout)
+	mn.Ctx.Kernels = XNNPACKKernels
+	ewMustRun(t, mn)
+	if got := mout.Float32s()[0]; got != 0 {
+		t.Errorf("MEAN: %v, want 0", got)
 	}
 }
