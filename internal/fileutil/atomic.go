@@ -2,7 +2,9 @@
 package fileutil
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -17,7 +19,13 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
-		return err
+		// The error names the temporary file, which the user never asked
+		// for: name the file they did.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(data)

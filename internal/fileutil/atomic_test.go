@@ -3,6 +3,7 @@ package fileutil
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -12,7 +13,8 @@ func TestWriteAtomic(t *testing.T) {
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteAtomic(path, []byte("new contents"), 0o600); err != nil {
+	err := WriteAtomic(path, []byte("new contents"), 0o600)
+	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)
@@ -28,7 +30,8 @@ func TestWriteAtomic(t *testing.T) {
 	}
 	// A directory that does not exist: an error naming the path, no file.
 	bad := filepath.Join(dir, "missing", "x.bin")
-	if err := WriteAtomic(bad, []byte("x"), 0o644); err == nil {
-		t.Fatal("no error for a missing directory")
+	err = WriteAtomic(bad, []byte("x"), 0o644)
+	if err == nil || !strings.Contains(err.Error(), "writing "+bad+":") || strings.Contains(err.Error(), ".tmp") {
+		t.Fatalf("missing directory: error %v, want one naming %s and not the temporary file", err, bad)
 	}
 }
