@@ -25,20 +25,33 @@ func (f *benchFlags) register(cmd *cobra.Command, runs int) {
 	fl.StringVar(&f.rounding, "rounding", "double", "integer rounding: double (TFLite's reference kernels) or single (XNNPACK)")
 }
 
+// check refuses counts that make no benchmark.
+func (f *benchFlags) check() error {
+	for _, c := range []struct {
+		flag  string
+		v, lo int
+	}{{"threads", f.threads, 1}, {"warmup", f.warmup, 0}, {"runs", f.runs, 1}} {
+		if err := atLeast(c.flag, c.v, c.lo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (f *benchFlags) options(cmd *cobra.Command, profile bool, what string) (eval.BenchOptions, error) {
-	rt, err := runtimeOptions(1, f.rounding, cmd.ErrOrStderr())
-	if err != nil {
+	if err := f.check(); err != nil {
 		return eval.BenchOptions{}, err
 	}
-	if f.runs < 1 {
-		return eval.BenchOptions{}, fmt.Errorf("--runs %d: at least one timed run is needed", f.runs)
+	rt, err := roundingOptions(f.rounding, cmd.ErrOrStderr())
+	if err != nil {
+		return eval.BenchOptions{}, err
 	}
 	warmup := f.warmup
 	if warmup == 0 {
 		warmup = -1 // eval.BenchOptions: negative means none
 	}
 	return eval.BenchOptions{
-		Threads: f.threads, Warmup: warmup, Runs: f.runs, Profile: profile, Seed: f.seed, Runtime: rt[1:],
+		Threads: f.threads, Warmup: warmup, Runs: f.runs, Profile: profile, Seed: f.seed, Runtime: rt,
 		Progress: newProgress(cmd.ErrOrStderr(), what),
 	}, nil
 }

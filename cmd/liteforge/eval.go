@@ -56,6 +56,14 @@ func (f *dataFlags) open() (dataset.Source, error) {
 	if f.data == "" {
 		return nil, fmt.Errorf("no data set: give --data PATH")
 	}
+	if err := atLeast("limit", f.limit, 0); err != nil {
+		return nil, err
+	}
+	// Checked here, not only when a raw file is read, so that a typo is
+	// never silently ignored.
+	if dataset.ElementSize(f.rawDType) == 0 {
+		return nil, fmt.Errorf("--raw-dtype %q: not an element type (want float32, float16, int8, uint8, int16, int32, ...)", f.rawDType)
+	}
 	src, err := dataset.Open(f.data, dataset.OpenOptions{Split: f.split, Labels: f.labels, RawDType: f.rawDType})
 	if err != nil {
 		return nil, err
@@ -144,17 +152,25 @@ result does not depend on their number.`,
   liteforge eval model.tflite --data x_test.npy --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := withInterrupt(cmd)
-			defer stop()
-			src, err := df.open()
-			if err != nil {
+			if err := atLeast("workers", workers, 0); err != nil {
 				return err
 			}
+			if err := atLeast("output", output, 0); err != nil {
+				return err
+			}
+			ctx, stop := withInterrupt(cmd)
+			defer stop()
+			// Flags first, files after: a bad flag is reported before any
+			// file is read.
 			pre, err := df.preprocess()
 			if err != nil {
 				return err
 			}
 			rt, err := runtimeOptions(threads, rounding, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			src, err := df.open()
 			if err != nil {
 				return err
 			}
@@ -193,7 +209,20 @@ result does not depend on their number.`,
 // runtimeOptions turns the shared interpreter flags into runtime options;
 // the model's warnings go to w.
 func runtimeOptions(threads int, rounding string, w io.Writer) ([]runtime.Option, error) {
-	opts := []runtime.Option{runtime.WithThreads(max(threads, 1)), runtime.WithWarnings(onceWarner(w))}
+	if err := atLeast("threads", threads, 1); err != nil {
+		return nil, err
+	}
+	opts, err := roundingOptions(rounding, w)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, runtime.WithThreads(threads)), nil
+}
+
+// roundingOptions are the runtime options of --rounding, with the model's
+// warnings going to w.
+func roundingOptions(rounding string, w io.Writer) ([]runtime.Option, error) {
+	opts := []runtime.Option{runtime.WithWarnings(onceWarner(w))}
 	switch rounding {
 	case "", "double":
 	case "single":

@@ -238,3 +238,39 @@ func compareFloat32Files(t *testing.T, gotPath, wantPath string) (float64, int) 
 	}
 	return worst, at
 }
+
+// TestFlagBounds: a count flag below its smallest meaningful value is an
+// error naming the flag, checked before any file is read (so the paths here
+// need not exist), never quietly replaced by a default.
+func TestFlagBounds(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "never-read.tflite")
+	data := filepath.Join(t.TempDir(), "never-read")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", model, "--threads", "0"}, "--threads 0: must be at least 1"},
+		{[]string{"run", model, "--threads", "-2"}, "--threads -2"},
+		{[]string{"bench", model, "--threads", "0"}, "--threads 0"},
+		{[]string{"bench", model, "--warmup", "-5"}, "--warmup -5: must be at least 0"},
+		{[]string{"bench", model, "--runs", "0"}, "--runs 0: must be at least 1"},
+		{[]string{"bench", model, "--runs", "-1"}, "--runs -1"},
+		{[]string{"eval", model, "--data", data, "--threads", "0"}, "--threads 0"},
+		{[]string{"eval", model, "--data", data, "--workers", "-1"}, "--workers -1: must be at least 0"},
+		{[]string{"eval", model, "--data", data, "--limit", "-3"}, "--limit -3: must be at least 0"},
+		{[]string{"eval", model, "--data", data, "--output", "-1"}, "--output -1"},
+		{[]string{"eval", model, "--data", data, "--raw-dtype", "float33"}, `--raw-dtype "float33"`},
+		{[]string{"report", model, "--runs", "0"}, "--runs 0"},
+		{[]string{"report", model, "--warmup", "-1"}, "--warmup -1"},
+		{[]string{"report", model, "--threads", "-1"}, "--threads -1"},
+		{[]string{"report", model, "--workers", "-4"}, "--workers -4"},
+		{[]string{"report", model, "--data", data, "--limit", "-1"}, "--limit -1"},
+		{[]string{"bench", model, "--runs", "2", "--rounding", "triple"}, `--rounding "triple"`},
+	}
+	for _, c := range cases {
+		_, err := execute(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
+		}
+	}
+}

@@ -39,6 +39,12 @@ is written atomically: a failure never leaves a half-written report.`,
   liteforge report model.tflite --runs 20 -o report.md`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := atLeast("workers", workers, 0); err != nil {
+				return err
+			}
+			if err := bf.check(); err != nil {
+				return err
+			}
 			ctx, stop := withInterrupt(cmd)
 			defer stop()
 			r := &report.Report{Title: title, Created: time.Now()}
@@ -52,11 +58,6 @@ is written atomically: a failure never leaves a half-written report.`,
 			var evalOpts eval.Options
 			var src dataset.Source
 			if df.data != "" {
-				var err error
-				if src, err = df.open(); err != nil {
-					return err
-				}
-				r.Data = src.Name()
 				pre, err := df.preprocess()
 				if err != nil {
 					return err
@@ -65,6 +66,10 @@ is written atomically: a failure never leaves a half-written report.`,
 				if err != nil {
 					return err
 				}
+				if src, err = df.open(); err != nil {
+					return err
+				}
+				r.Data = src.Name()
 				evalOpts = eval.Options{Workers: workers, Runtime: rt, Preprocess: pre}
 			}
 			for _, path := range args {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -31,4 +32,14 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
+}
+
+// atLeast refuses an integer flag below its smallest meaningful value, so
+// that --threads 0 or --runs -1 is an error rather than quietly replaced by
+// a default.
+func atLeast(flag string, v, lo int) error {
+	if v < lo {
+		return fmt.Errorf("--%s %d: must be at least %d", flag, v, lo)
+	}
+	return nil
 }

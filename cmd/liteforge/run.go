@@ -50,6 +50,9 @@ byte; random inputs are saved as DIR/input_<i>.bin.`,
   liteforge run model.tflite --random 1 -o out/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := atLeast("threads", threads, 1); err != nil {
+				return err
+			}
 			var random *tensorio.Random
 			if cmd.Flags().Changed("random") {
 				random = tensorio.NewRandom(seed)
