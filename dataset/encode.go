@@ -58,6 +58,7 @@ type Encoder struct {
 	layout     ImageLayout // of the model input, for images
 	nchw       bool
 	imageErr   error // why the input cannot take an image (nil if it can)
+	flat       bool  // a vector input, which takes an image's pixels flattened
 	elements   int
 	elemSize   int
 	interp     draw.Interpolator
@@ -123,6 +124,7 @@ func NewEncoder(in Input, p Preprocess) (*Encoder, error) {
 	default:
 		return nil, fmt.Errorf("unknown layout %q (want NHWC or NCHW)", p.Layout)
 	}
+	e.flat = e.imageErr != nil && !e.nchw && isVector(in.Shape)
 	if e.imageErr == nil && strings.EqualFold(p.Color, "rgb") && e.layout.Channels != 3 {
 		return nil, fmt.Errorf("color rgb: the model input %v has %d channel", in.Shape, e.layout.Channels)
 	}
@@ -140,6 +142,17 @@ func NewEncoder(in Input, p Preprocess) (*Encoder, error) {
 		}
 	}
 	return e, nil
+}
+
+// isVector reports whether shape has at most one dimension above 1.
+func isVector(shape []int) bool {
+	long := 0
+	for _, d := range shape {
+		if d > 1 {
+			long++
+		}
+	}
+	return long <= 1
 }
 
 // perChannel expands a list of one value, or one per channel, to channels.
@@ -196,6 +209,9 @@ func (e *Encoder) Encode(ex Example, dst []byte) error {
 
 func (e *Encoder) encodeImage(img image.Image, dst []byte) error {
 	b := img.Bounds()
+	if e.flat {
+		return e.encodeFlatImage(img, dst)
+	}
 	if e.imageErr != nil {
 		return fmt.Errorf("%w: image [%d %d %d] (height, width, channels) for input %v: %v", ErrShape, b.Dy(), b.Dx(), imageChannels(img), e.in.Shape, e.imageErr)
 	}
@@ -207,41 +223,7 @@ func (e *Encoder) encodeImage(img image.Image, dst []byte) error {
 		img = e.resize(img)
 	}
 	gray := l.Channels == 1 || strings.EqualFold(e.p.Color, "gray") || strings.EqualFold(e.p.Color, "grey")
-	// The pixel loop works on one channel-interleaved byte image.
-	px := make([]byte, 0, l.Height*l.Width*l.Channels)
-	if g, ok := img.(*image.Gray); ok && gray {
-		for y := range l.Height {
-			row := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y):]
-			for x := range l.Width {
-				for range l.Channels {
-					px = append(px, row[x])
-				}
-			}
-		}
-	} else if n, ok := img.(*image.NRGBA); ok && !gray {
-		for y := range l.Height {
-			row := n.Pix[n.PixOffset(n.Rect.Min.X, n.Rect.Min.Y+y):]
-			for x := range l.Width {
-				px = append(px, row[4*x], row[4*x+1], row[4*x+2])
-			}
-		}
-	} else {
-		b = img.Bounds()
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				c := img.At(x, y)
-				if gray {
-					v := color.GrayModel.Convert(c).(color.Gray).Y
-					for range l.Channels {
-						px = append(px, v)
-					}
-					continue
-				}
-				n := color.NRGBAModel.Convert(c).(color.NRGBA)
-				px = append(px, n.R, n.G, n.B)
-			}
-		}
-	}
+	px := interleavedPixels(img, gray, l.Channels)
 	hw := l.Height * l.Width
 	for i, v := range px {
 		c := i % l.Channels
@@ -253,6 +235,77 @@ func (e *Encoder) encodeImage(img image.Image, dst []byte) error {
 		e.put(dst, at, x)
 	}
 	return nil
+}
+
+// encodeFlatImage feeds a vector input the image's pixels in HWC order, as
+// a multilayer perceptron on MNIST takes them ([1,784] from 28x28). A vector
+// has no height and width to resize to, so the image must hold exactly as
+// many values: gray when its pixel count is the input's size, RGB when three
+// times it, or as --color says.
+func (e *Encoder) encodeFlatImage(img image.Image, dst []byte) error {
+	b := img.Bounds()
+	hw := b.Dx() * b.Dy()
+	channels := 0
+	switch {
+	case strings.EqualFold(e.p.Color, "gray") || strings.EqualFold(e.p.Color, "grey"):
+		channels = 1
+	case strings.EqualFold(e.p.Color, "rgb"):
+		channels = 3
+	case hw == e.elements:
+		channels = 1
+	case 3*hw == e.elements:
+		channels = 3
+	}
+	if channels == 0 || channels*hw != e.elements {
+		return fmt.Errorf("%w: image [%d %d %d] (height, width, channels) does not flatten into the vector input %v of %d values (a vector cannot be resized to)",
+			ErrShape, b.Dy(), b.Dx(), imageChannels(img), e.in.Shape, e.elements)
+	}
+	for i, v := range interleavedPixels(img, channels == 1, channels) {
+		e.put(dst, i, e.normalize(float64(v), true, 0))
+	}
+	return nil
+}
+
+// interleavedPixels returns img's pixels as bytes, HWC order: the gray level
+// repeated channels times when gray is set, else R, G and B.
+func interleavedPixels(img image.Image, gray bool, channels int) []byte {
+	b := img.Bounds()
+	px := make([]byte, 0, b.Dx()*b.Dy()*channels)
+	if g, ok := img.(*image.Gray); ok && gray {
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			row := g.Pix[g.PixOffset(b.Min.X, y):]
+			for x := range b.Dx() {
+				for range channels {
+					px = append(px, row[x])
+				}
+			}
+		}
+		return px
+	}
+	if n, ok := img.(*image.NRGBA); ok && !gray {
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			row := n.Pix[n.PixOffset(b.Min.X, y):]
+			for x := range b.Dx() {
+				px = append(px, row[4*x], row[4*x+1], row[4*x+2])
+			}
+		}
+		return px
+	}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := img.At(x, y)
+			if gray {
+				v := color.GrayModel.Convert(c).(color.Gray).Y
+				for range channels {
+					px = append(px, v)
+				}
+				continue
+			}
+			n := color.NRGBAModel.Convert(c).(color.NRGBA)
+			px = append(px, n.R, n.G, n.B)
+		}
+	}
+	return px
 }
 
 // resize scales img to the input's height and width.

@@ -22,7 +22,7 @@ type ImageLayout struct {
 // ImageLayoutOf reads height, width and channel count from an NHWC-style
 // shape: [N,H,W,C] or [H,W,C] with C of 1 or 3, or [N,H,W] / [H,W] for a
 // grayscale input without a channel dimension (MNIST models take [1,28,28]).
-// The batch, when present, must be 1.
+// The batch, when present, must be 1; [1,N] is a vector, not an image.
 func ImageLayoutOf(shape []int) (ImageLayout, error) {
 	bad := func(why string) (ImageLayout, error) {
 		return ImageLayout{}, fmt.Errorf("shape %v cannot hold one image: %s", shape, why)
@@ -43,6 +43,11 @@ func ImageLayoutOf(shape []int) (ImageLayout, error) {
 			return bad("want [H,W,1], [H,W,3] or [1,H,W]")
 		}
 	case 2:
+		// [1,N] is one vector of N features (an MLP's input), not an image
+		// one pixel high: stretching an image into it would be garbage.
+		if shape[0] == 1 {
+			return bad("a batch of one vector, not an image")
+		}
 		l = ImageLayout{shape[0], shape[1], 1}
 	default:
 		return bad("want rank 2, 3 or 4")

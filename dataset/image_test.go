@@ -161,6 +161,7 @@ func TestImageLayoutOf(t *testing.T) {
 		{[]int{1, 28, 28}, ImageLayout{28, 28, 1}, true},
 		{[]int{32, 48, 3}, ImageLayout{32, 48, 3}, true},
 		{[]int{28, 28}, ImageLayout{28, 28, 1}, true},
+		{[]int{1, 784}, ImageLayout{}, false}, // one vector, not an image one pixel high
 		{[]int{1, 3, 224, 224}, ImageLayout{}, false}, // NCHW is not read as an image here
 		{[]int{5}, ImageLayout{}, false},
 		{[]int{1, 0, 4, 3}, ImageLayout{}, false},
