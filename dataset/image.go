@@ -6,6 +6,7 @@ import (
 	"image/color"
 	_ "image/jpeg" // register the JPEG decoder for image.Decode
 	_ "image/png"  // register the PNG decoder for image.Decode
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -64,20 +65,62 @@ func ImageLayoutOf(shape []int) (ImageLayout, error) {
 // ReadImageFile decodes a PNG, JPEG or BMP file into an array of the given shape
 // and element type (see ImageArray). Errors name the file.
 func ReadImageFile(path string, shape []int, dtype string) (*Array, error) {
-	f, err := os.Open(path)
+	l, err := ImageLayoutOf(shape)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	img, format, err := decodeImageFile(path, func(cfg image.Config) error {
+		if cfg.Height != l.Height || cfg.Width != l.Width {
+			return sizeMismatch(cfg.Height, cfg.Width, modelChannels(cfg.ColorModel), shape, l)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	img, format, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot decode image (PNG, JPEG and BMP are supported): %w", path, err)
 	}
 	a, err := ImageArray(img, shape, dtype)
 	if err != nil {
 		return nil, fmt.Errorf("%s (%s): %w", path, format, err)
 	}
 	return a, nil
+}
+
+// maxImagePixels bounds the images liteforge decodes. Decoders allocate the
+// whole image from the size in its header before reading a pixel, so a
+// 70-byte PNG claiming 65000x65000 pixels asked for 32 GB and killed the
+// process. 2^26 pixels (8192x8192) is beyond any model input and any photo
+// a data set holds.
+const maxImagePixels = 1 << 26
+
+// decodeImageFile decodes a PNG, JPEG or BMP file once its header's size is
+// known to be sane and, when check is not nil, acceptable to check. Errors
+// name the file.
+func decodeImageFile(path string, check func(image.Config) error) (image.Image, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: cannot decode image (PNG, JPEG and BMP are supported): %w", path, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxImagePixels {
+		return nil, "", fmt.Errorf("%s (%s): header says %dx%d pixels; liteforge reads images of 1 to %d pixels", path, format, cfg.Width, cfg.Height, maxImagePixels)
+	}
+	if check != nil {
+		if err := check(cfg); err != nil {
+			return nil, "", fmt.Errorf("%s (%s): %w", path, format, err)
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, "", err
+	}
+	img, format, err := image.Decode(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: cannot decode image (PNG, JPEG and BMP are supported): %w", path, err)
+	}
+	return img, format, nil
 }
 
 // ImageArray converts img to an array of the given shape and element type.
@@ -92,8 +135,7 @@ func ImageArray(img image.Image, shape []int, dtype string) (*Array, error) {
 	}
 	b := img.Bounds()
 	if b.Dy() != l.Height || b.Dx() != l.Width {
-		return nil, fmt.Errorf("image shape [%d %d %d] (height, width, channels) does not fit input shape %v, which needs %dx%d pixels",
-			b.Dy(), b.Dx(), imageChannels(img), shape, l.Height, l.Width)
+		return nil, sizeMismatch(b.Dy(), b.Dx(), imageChannels(img), shape, l)
 	}
 	put, size, err := pixelWriter(dtype)
 	if err != nil {
@@ -119,9 +161,19 @@ func ImageArray(img image.Image, shape []int, dtype string) (*Array, error) {
 	return &Array{DType: dtype, Shape: slices.Clone(shape), Data: data}, nil
 }
 
+// sizeMismatch is the error for an image of height h and width w (with
+// channels) that an input of shape (layout l) cannot take.
+func sizeMismatch(h, w, channels int, shape []int, l ImageLayout) error {
+	return fmt.Errorf("image shape [%d %d %d] (height, width, channels) does not fit input shape %v, which needs %dx%d pixels",
+		h, w, channels, shape, l.Height, l.Width)
+}
+
 // imageChannels is the channel count an image carries (1 for gray, 3 else).
-func imageChannels(img image.Image) int {
-	switch img.ColorModel() {
+func imageChannels(img image.Image) int { return modelChannels(img.ColorModel()) }
+
+// modelChannels is the channel count of a color model (1 for gray, 3 else).
+func modelChannels(m color.Model) int {
+	switch m {
 	case color.GrayModel, color.Gray16Model:
 		return 1
 	}

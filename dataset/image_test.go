@@ -1,7 +1,10 @@
 package dataset
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -161,7 +164,7 @@ func TestImageLayoutOf(t *testing.T) {
 		{[]int{1, 28, 28}, ImageLayout{28, 28, 1}, true},
 		{[]int{32, 48, 3}, ImageLayout{32, 48, 3}, true},
 		{[]int{28, 28}, ImageLayout{28, 28, 1}, true},
-		{[]int{1, 784}, ImageLayout{}, false}, // one vector, not an image one pixel high
+		{[]int{1, 784}, ImageLayout{}, false},         // one vector, not an image one pixel high
 		{[]int{1, 3, 224, 224}, ImageLayout{}, false}, // NCHW is not read as an image here
 		{[]int{5}, ImageLayout{}, false},
 		{[]int{1, 0, 4, 3}, ImageLayout{}, false},
@@ -220,5 +223,48 @@ func TestReadImageFileBMP(t *testing.T) {
 				t.Fatalf("pixel (%d,%d) = %d, palette gray %d", x, y, got, r)
 			}
 		}
+	}
+}
+
+// hugePNG is a 69-byte PNG whose header claims 65000x65000 16-bit RGBA
+// pixels (32 GB decoded) and whose data holds almost none of them.
+func hugePNG(t *testing.T) string {
+	t.Helper()
+	chunk := func(kind string, data []byte) []byte {
+		c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		c = append(append(c, kind...), data...)
+		return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(append([]byte(kind), data...)))
+	}
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 65000), 65000)
+	ihdr = append(ihdr, 16, 6, 0, 0, 0) // 16-bit, RGBA, deflate, no filter, no interlace
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(make([]byte, 100))
+	zw.Close()
+	file := slices.Concat([]byte("\x89PNG\r\n\x1a\n"), chunk("IHDR", ihdr), chunk("IDAT", z.Bytes()), chunk("IEND", nil))
+	path := filepath.Join(t.TempDir(), "huge.png")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestImageHeaderSizeChecked: the size an image header claims is checked
+// before the decoder allocates it; the file above used to exhaust memory.
+func TestImageHeaderSizeChecked(t *testing.T) {
+	path := hugePNG(t)
+	if _, err := ReadImageFile(path, []int{1, 96, 96, 1}, "uint8"); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "65000x65000") {
+		t.Errorf("ReadImageFile: %v", err)
+	}
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "cat"), 0o755)
+	raw, _ := os.ReadFile(path)
+	os.WriteFile(filepath.Join(root, "cat", "huge.png"), raw, 0o644)
+	f, err := OpenImageFolder(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Example(0); err == nil || !strings.Contains(err.Error(), "huge.png") || !strings.Contains(err.Error(), "65000x65000") {
+		t.Errorf("image folder: %v", err)
 	}
 }

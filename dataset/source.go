@@ -127,24 +127,11 @@ func (f *ImageFolder) Name() string { return f.Root }
 
 // Example decodes image i.
 func (f *ImageFolder) Example(i int) (Example, error) {
-	img, err := decodeImageFile(f.files[i])
+	img, _, err := decodeImageFile(f.files[i], nil)
 	if err != nil {
 		return Example{}, err
 	}
 	return Example{Image: img, Label: f.labels[i]}, nil
-}
-
-func decodeImageFile(path string) (image.Image, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	img, _, err := image.Decode(fh)
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot decode image (PNG and JPEG are supported): %w", path, err)
-	}
-	return img, nil
 }
 
 // TensorSet is a data set of N samples stacked along the first dimension of
