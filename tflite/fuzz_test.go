@@ -1,9 +1,6 @@
 package tflite
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/liteforge/liteforge/internal/testutil"
@@ -20,18 +17,7 @@ func FuzzRead(f *testing.F) {
 			f.Add(mustWrite(f, m(), opts))
 		}
 	}
-	dir := os.Getenv("LITEFORGE_SHARED")
-	if dir == "" {
-		dir = filepath.Join(testutil.ModuleRoot(f), "..", "shared")
-	}
-	filepath.Walk(filepath.Join(dir, "fixtures", "tflite"), func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() && strings.HasSuffix(p, ".tflite") && info.Size() <= 64<<10 {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
-			}
-		}
-		return nil
-	})
+	testutil.AddFixtureSeeds(f, "tflite", ".tflite", 64<<10)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Read(data)
 		if err != nil {

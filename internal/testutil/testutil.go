@@ -6,9 +6,11 @@ package testutil
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -31,18 +33,43 @@ func ModuleRoot(t testing.TB) string {
 	}
 }
 
+// sharedDir is where the shared folder should be: $LITEFORGE_SHARED, else
+// ../shared beside the clone.
+func sharedDir(t testing.TB) string {
+	if dir := os.Getenv("LITEFORGE_SHARED"); dir != "" {
+		return dir
+	}
+	return filepath.Join(ModuleRoot(t), "..", "shared")
+}
+
 // SharedDir returns ../shared beside the clone (or $LITEFORGE_SHARED), or
 // skips the test when it is absent.
 func SharedDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("LITEFORGE_SHARED")
-	if dir == "" {
-		dir = filepath.Join(ModuleRoot(t), "..", "shared")
-	}
+	dir := sharedDir(t)
 	if _, err := os.Stat(filepath.Join(dir, "fixtures")); err != nil {
 		t.Skipf("shared fixtures not found at %s (set LITEFORGE_SHARED or place ../shared beside the clone)", dir)
 	}
 	return dir
+}
+
+// AddFixtureSeeds adds every file under ../shared/fixtures/rel whose name
+// ends in suffix and whose size is at most maxBytes to a fuzz test's corpus.
+// Without the fixtures it adds nothing: the fuzz test still runs on its own
+// seeds.
+func AddFixtureSeeds(f *testing.F, rel, suffix string, maxBytes int64) {
+	f.Helper()
+	filepath.WalkDir(filepath.Join(sharedDir(f), "fixtures", rel), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, suffix) {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.Size() <= maxBytes {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+		return nil
+	})
 }
 
 // Fixture returns the path of a file under ../shared/fixtures, skipping the
