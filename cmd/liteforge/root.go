@@ -15,13 +15,15 @@ func newRootCmd() *cobra.Command {
 		Long: `liteforge converts, optimizes, quantizes, evaluates and runs TensorFlow Lite
 (.tflite) models, in pure Go.
 
-Start with 'liteforge inspect MODEL' to see what a model holds, and
-'liteforge run MODEL -i INPUT' to run it.`,
+Start with 'liteforge demo', which needs no files: it evaluates and
+benchmarks the small models built into liteforge on built-in test images.
+Then 'liteforge inspect MODEL' shows what a model holds, and
+'liteforge run MODEL -i INPUT' runs it.`,
 		Version:       version(),
 		SilenceUsage:  true, // a failed run prints its error, not the usage text
 		SilenceErrors: true, // main prints the error once
 	}
-	root.AddCommand(newInspectCmd(), newRunCmd(), newEvalCmd(), newBenchCmd(), newReportCmd(), newConvertCmd(), newTrainCmd(), newCompareCmd())
+	root.AddCommand(newInspectCmd(), newRunCmd(), newEvalCmd(), newBenchCmd(), newReportCmd(), newConvertCmd(), newTrainCmd(), newCompareCmd(), newDemoCmd())
 	return root
 }
 
