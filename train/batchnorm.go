@@ -17,8 +17,9 @@ type batchNormStep struct {
 	channels                            int
 	rows                                int // elements per channel in the batch
 	batchMean, invStd                   []float32
-	scale, shift                        []float32 // the forward pass's affine step, y = x·scale + shift
-	part                                []float64
+	aff                                 bnAffine // the forward affine step y = x·scale + shift, and backward's values
+	sums                                []float64
+	part                                []float32
 }
 
 // bnRows is how many rows (pixels) of channels a statistics chunk holds.
@@ -48,31 +49,33 @@ func newBatchNorm(p *plan, op *ir.Op) (step, error) {
 	s.rows = len(p.vals[s.x]) / s.channels
 	s.batchMean = make([]float32, s.channels)
 	s.invStd = make([]float32, s.channels)
-	s.scale = make([]float32, s.channels)
-	s.shift = make([]float32, s.channels)
+	c := s.channels
+	per := make([]float32, 5*c)
+	s.aff = bnAffine{scale: per[:c], shift: per[c : 2*c], mean: s.batchMean, k: per[2*c : 3*c], mdz: per[3*c : 4*c], q: per[4*c:]}
+	s.sums = make([]float64, 2*s.channels)
 	return s, nil
 }
 
-// channelSums adds up k sums per channel (dst holds k×channels values, sum
-// i of channel j at i·channels+j) over fixed chunks of rows, with float64
-// partials added in chunk order.
-func (s *batchNormStep) channelSums(p *plan, k int, dst []float64, f func(lo, hi int, acc []float64)) {
-	w := k * s.channels
+// channelSums computes two sums per channel over the batch (dst holds
+// 2×channels values: the first sum of channel j at j, the second at
+// channels+j): f adds a chunk's rows [lo, hi) into float32 accumulators,
+// and the chunks' partials are added in chunk order in float64. Chunks are
+// fixed by the row count, so the result does not depend on the threads.
+func (s *batchNormStep) channelSums(p *plan, dst []float64, f func(lo, hi int, a, b []float32)) {
+	c := s.channels
+	w := 2 * c
 	chunks := numChunks(s.rows, bnRows)
-	if cap(s.part) < chunks*w {
-		s.part = make([]float64, chunks*w)
-	}
-	part := s.part[:chunks*w]
+	part := scratch(&s.part, chunks*w)
 	p.net.w.run(chunks, func(q int) {
 		lo, hi := chunkRange(s.rows, bnRows, q)
 		acc := part[q*w : (q+1)*w]
 		clear(acc)
-		f(lo, hi, acc)
+		f(lo, hi, acc[:c], acc[c:])
 	})
 	clear(dst)
 	for q := range chunks {
 		for j, v := range part[q*w : (q+1)*w] {
-			dst[j] += v
+			dst[j] += float64(v)
 		}
 	}
 }
@@ -85,16 +88,9 @@ func (s *batchNormStep) forward(p *plan) error {
 		// One pass: sums of d and d² with d = x − x₀ (the first row), which
 		// keeps E[d²] − E[d]² accurate when the mean is large.
 		x0 := x[:c]
-		sums := make([]float64, 2*c)
-		s.channelSums(p, 2, sums, func(lo, hi int, acc []float64) {
-			sd, sq := acc[:c], acc[c:]
-			for r := lo; r < hi; r++ {
-				for j, v := range x[r*c : (r+1)*c] {
-					d := float64(v) - float64(x0[j])
-					sd[j] += d
-					sq[j] += d * d
-				}
-			}
+		sums := s.sums
+		s.channelSums(p, sums, func(lo, hi int, sd, sq []float32) {
+			vec.bnSums(x[lo*c:hi*c], c, x0, sd, sq)
 		})
 		m := float64(s.opt.Momentum)
 		rows := float64(s.rows)
@@ -117,26 +113,15 @@ func (s *batchNormStep) forward(p *plan) error {
 			s.invStd[j] = float32(1 / math.Sqrt(float64(rv[j])+float64(s.opt.Epsilon)))
 		}
 	}
-	lo, hi := actRange(s.opt.Activation)
-	scale, shift := s.scale, s.shift
+	a := &s.aff
+	a.lo, a.hi = actRange(s.opt.Activation)
 	for j := range c {
-		scale[j] = gamma[j] * s.invStd[j]
-		shift[j] = beta[j] - s.batchMean[j]*scale[j]
+		a.scale[j] = gamma[j] * s.invStd[j]
+		a.shift[j] = beta[j] - float32(s.batchMean[j]*a.scale[j])
 	}
 	p.net.w.run(numChunks(s.rows, bnRows), func(k int) {
 		r0, r1 := chunkRange(s.rows, bnRows, k)
-		for r := r0; r < r1; r++ {
-			yr := y[r*c : (r+1)*c]
-			for j, v := range x[r*c : (r+1)*c] {
-				v = v*scale[j] + shift[j]
-				if v < lo {
-					v = lo
-				} else if v > hi {
-					v = hi
-				}
-				yr[j] = v
-			}
-		}
+		vec.affineClamp(x[r0*c:r1*c], y[r0*c:r1*c], c, a.scale, a.shift, a.lo, a.hi)
 	})
 	return nil
 }
@@ -153,29 +138,16 @@ func (s *batchNormStep) backward(p *plan) error {
 	}
 	c := s.channels
 	x, dy := p.vals[s.x], p.grads[s.out]
-	lo, hi := actRange(s.opt.Activation)
-	masked := s.opt.Activation != ir.ActNone
-	scale, shift := s.scale, s.shift
-	mean, inv := s.batchMean, s.invStd
-	sums := make([]float64, 2*c) // Σ dz, then Σ dz·x̂
-	s.channelSums(p, 2, sums, func(r0, r1 int, acc []float64) {
-		sdz, sdzx := acc[:c], acc[c:]
-		for r := r0; r < r1; r++ {
-			xr := x[r*c : (r+1)*c]
-			for j, g := range dy[r*c : (r+1)*c] {
-				// the output before clamping, recomputed as forward did
-				if v := xr[j]*scale[j] + shift[j]; masked && (v <= lo || v >= hi) {
-					continue
-				}
-				sdz[j] += float64(g)
-				sdzx[j] += float64(g) * float64((xr[j]-mean[j])*inv[j])
-			}
-		}
+	a := &s.aff
+	sums := s.sums // Σ dz, then Σ dz·(x−μ)
+	s.channelSums(p, sums, func(r0, r1 int, sdz, sdzx []float32) {
+		vec.bnGradSums(x[r0*c:r1*c], dy[r0*c:r1*c], c, a, sdz, sdzx)
 	})
 	sdz, sdzx := sums[:c], sums[c:]
+	inv := s.invStd
 	if g := p.gradAcc(s.gamma); g != nil {
 		for j := range c {
-			g[j] += float32(sdzx[j])
+			g[j] += float32(sdzx[j] * float64(inv[j]))
 		}
 	}
 	if g := p.gradAcc(s.beta); g != nil {
@@ -188,28 +160,14 @@ func (s *batchNormStep) backward(p *plan) error {
 		return nil
 	}
 	gamma := p.vals[s.gamma]
-	k, mdz, mdzx := make([]float32, c), make([]float32, c), make([]float32, c)
 	for j := range c {
-		k[j] = gamma[j] * inv[j]
-		mdz[j] = float32(sdz[j] / float64(s.rows))
-		mdzx[j] = float32(sdzx[j] / float64(s.rows))
+		a.k[j] = gamma[j] * inv[j]
+		a.mdz[j] = float32(sdz[j] / float64(s.rows))
+		a.q[j] = float32(sdzx[j] / float64(s.rows) * float64(inv[j]) * float64(inv[j]))
 	}
 	p.net.w.run(numChunks(s.rows, bnRows), func(q int) {
 		r0, r1 := chunkRange(s.rows, bnRows, q)
-		for r := r0; r < r1; r++ {
-			xr, gr := x[r*c:(r+1)*c], dx[r*c:(r+1)*c]
-			for j, g := range dy[r*c : (r+1)*c] {
-				if v := xr[j]*scale[j] + shift[j]; masked && (v <= lo || v >= hi) {
-					g = 0
-				}
-				d := k[j] * (g - mdz[j] - (xr[j]-mean[j])*inv[j]*mdzx[j])
-				if assign {
-					gr[j] = d
-				} else {
-					gr[j] += d
-				}
-			}
-		}
+		vec.bnGradApply(x[r0*c:r1*c], dy[r0*c:r1*c], dx[r0*c:r1*c], c, a, !assign)
 	})
 	return nil
 }

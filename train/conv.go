@@ -348,9 +348,7 @@ func (s *depthwiseStep) forward(p *plan) error {
 						in := x[((b*w.inH+iy)*w.inW+ix)*w.inC:][:w.inC]
 						fk := f[(ky*w.kw+kx)*w.outC:][:w.outC]
 						if s.mult == 1 {
-							for c, v := range in {
-								acc[c] += float32(v * fk[c])
-							}
+							vec.mulAdd(acc, in, fk)
 							continue
 						}
 						for c, v := range in {
@@ -360,7 +358,9 @@ func (s *depthwiseStep) forward(p *plan) error {
 						}
 					}
 				}
-				clamp(acc, s.lo, s.hi)
+				if s.act != ir.ActNone {
+					clamp(acc, s.lo, s.hi)
+				}
 			}
 		}
 	})
@@ -408,22 +408,16 @@ func (s *depthwiseStep) backward(p *plan) error {
 						tap := (ky*w.kw + kx) * w.outC
 						fk, gk := f[tap:tap+w.outC], pf[tap:tap+w.outC]
 						if s.mult == 1 {
-							gk, fk := gk[:len(in)], fk[:len(in)]
-							for c, v := range in {
-								gk[c] += g[c] * v
-							}
+							vec.mulAdd(gk, g, in)
 							if dx != nil {
-								d := dx[at : at+len(in)]
-								for c, v := range fk {
-									d[c] += g[c] * v
-								}
+								vec.mulAdd(dx[at:at+w.inC], g, fk)
 							}
 							continue
 						}
 						for c, v := range in {
 							for m := range s.mult {
 								oc := c*s.mult + m
-								gk[oc] += g[oc] * v
+								gk[oc] += float32(g[oc] * v)
 							}
 						}
 						if dx != nil {
@@ -432,7 +426,7 @@ func (s *depthwiseStep) backward(p *plan) error {
 								var acc float32
 								for m := range s.mult {
 									oc := c*s.mult + m
-									acc += g[oc] * fk[oc]
+									acc += float32(g[oc] * fk[oc])
 								}
 								d[c] += acc
 							}
