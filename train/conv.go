@@ -77,6 +77,7 @@ type convStep struct {
 	depth                 int // KH*KW*C
 	pointwise             bool
 	dz, col               []float32
+	wt, ones, zeros       []float32 // the filter transposed; the affine step of the bias and activation
 	lin                   linearGrads
 }
 
@@ -110,6 +111,54 @@ func newConv(p *plan, op *ir.Op, oi int) (step, error) {
 	return s, nil
 }
 
+// forward runs a 1×1 convolution as the product of the input's rows with
+// the transposed filter on the vector loops, reading the input in place;
+// other convolutions, and CPUs without the vector loops, go through the
+// kernel.
+func (s *convStep) forward(p *plan) error {
+	w := s.win
+	if !s.pointwise || vec.mm4 == nil || w.outC%8 != 0 {
+		return s.kernelForward.forward(p)
+	}
+	k, out, rows := w.inC, w.outC, w.batch*w.outH*w.outW
+	f := p.vals[s.filter]
+	wt := scratch(&s.wt, k*out)
+	for o := range out {
+		for i, v := range f[o*k : (o+1)*k] {
+			wt[i*out+o] = v
+		}
+	}
+	y := p.vals[s.out]
+	x := mmArgs{n: k, a: p.vals[s.in], aT: 1, aM: k, b: wt, ldb: out, c: y, ldc: out, rows: rows, cols: out}
+	affine := s.bias >= 0 || s.act != ir.ActNone
+	var shift []float32
+	if affine {
+		s.ones = scratch(&s.ones, out)
+		for i := range s.ones {
+			s.ones[i] = 1
+		}
+		shift = scratch(&s.zeros, out)
+		if s.bias >= 0 {
+			shift = p.vals[s.bias]
+		} else {
+			clear(shift)
+		}
+	}
+	lo, hi := actRange(s.act)
+	p.net.w.run(numChunks(rows, mmRows), func(q int) {
+		r0, r1 := chunkRange(rows, mmRows, q)
+		vec.matMul(&x, r0, r1)
+		if affine {
+			blk := y[r0*out : r1*out]
+			vec.affineClamp(blk, blk, out, s.ones, shift, lo, hi)
+		}
+	})
+	return nil
+}
+
+// mmRows is how many rows a chunk of a product over activations holds.
+const mmRows = 64
+
 func (s *convStep) backward(p *plan) error {
 	w := s.win
 	rows := w.batch * w.outH * w.outW
@@ -137,7 +186,7 @@ func (s *convStep) backward(p *plan) error {
 	if s.pointwise {
 		return s.lin.inputGrad(p, dz, p.vals[s.filter], rows, w.outC, s.depth, s.in)
 	}
-	dcol, err := s.lin.product(p, dz, p.vals[s.filter], rows, w.outC, s.depth, nil)
+	dcol, err := s.lin.product(p, dz, p.vals[s.filter], rows, w.outC, s.depth, nil, false)
 	if err != nil {
 		return err
 	}
@@ -152,8 +201,26 @@ type linearGrads struct {
 	packX, packW gemm.PackedF32
 }
 
-// weightGrad adds dZᵀ·X (out×k) into tensor t's gradient.
+// weightGrad adds dZᵀ·X (out×k) into tensor t's gradient. On the vector
+// loops the operands are read in place, the rows in fixed chunks that stay
+// in cache while every tile of dW takes its share; the threads split the
+// tiles, so each element's sum runs over the rows in one order whatever
+// their number.
 func (l *linearGrads) weightGrad(p *plan, dz, x []float32, rows, out, k, t int) error {
+	if vec.canMatMul(out, k) {
+		dw := scratch(&l.dw, out*k)
+		chunk := max(16, (1<<16)/(out+k))
+		p.net.w.runRanges(out/4, func(g0, g1 int) {
+			for r0 := 0; r0 < rows; r0 += chunk {
+				n := min(chunk, rows-r0)
+				x := mmArgs{n: n, a: dz[r0*out:], aT: out, aM: 1, b: x[r0*k:], ldb: k, c: dw, ldc: k,
+					rows: out, cols: k, add: r0 > 0}
+				vec.matMul(&x, 4*g0, 4*g1)
+			}
+		})
+		p.store(t, dw)
+		return nil
+	}
 	if _, err := gemm.PackF32(&l.packX, gemm.Matrix[float32]{Data: x, Rows: rows, Cols: k, RowStride: k, ColStride: 1}); err != nil {
 		return err
 	}
@@ -166,16 +233,36 @@ func (l *linearGrads) weightGrad(p *plan, dz, x []float32, rows, out, k, t int) 
 	return nil
 }
 
-// product returns dZ·W (rows×k), written into dst, or when dst is nil
-// into a buffer reused by the next call.
-func (l *linearGrads) product(p *plan, dz, w []float32, rows, out, k int, dst []float32) ([]float32, error) {
+// product returns dZ·W (rows×k), written into dst (added to it with add),
+// or when dst is nil into a buffer reused by the next call.
+func (l *linearGrads) product(p *plan, dz, w []float32, rows, out, k int, dst []float32, add bool) ([]float32, error) {
+	if dst == nil {
+		dst, add = scratch(&l.dx, rows*k), false
+	}
+	if vec.mm4 != nil && k%8 == 0 {
+		x := mmArgs{n: out, a: dz, aT: 1, aM: out, b: w, ldb: k, c: dst, ldc: k, rows: rows, cols: k, add: add}
+		p.net.w.run(numChunks(rows, mmRows), func(q int) {
+			r0, r1 := chunkRange(rows, mmRows, q)
+			vec.matMul(&x, r0, r1)
+		})
+		return dst, nil
+	}
+	if add {
+		sum, err := l.product(p, dz, w, rows, out, k, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		p.eachChunk(len(sum), func(lo, hi int) {
+			for i, v := range sum[lo:hi] {
+				dst[lo+i] += v
+			}
+		})
+		return dst, nil
+	}
 	if _, err := gemm.PackF32(&l.packW, gemm.Matrix[float32]{Data: w, Rows: out, Cols: k, RowStride: k, ColStride: 1}); err != nil {
 		return nil, err
 	}
 	lhs := gemm.Matrix[float32]{Data: dz, Rows: rows, Cols: out, RowStride: out, ColStride: 1}
-	if dst == nil {
-		dst = scratch(&l.dx, rows*k)
-	}
 	if err := p.net.eng.MulF32(&lhs, &l.packW, dst, k, unbounded); err != nil {
 		return nil, err
 	}
@@ -186,16 +273,8 @@ func (l *linearGrads) product(p *plan, dz, w []float32, rows, out, k int, dst []
 // gradient buffer directly when it is the pass's first write there.
 func (l *linearGrads) inputGrad(p *plan, dz, w []float32, rows, out, k, t int) error {
 	g, assign := p.gradSet(t)
-	if assign {
-		_, err := l.product(p, dz, w, rows, out, k, g)
-		return err
-	}
-	dx, err := l.product(p, dz, w, rows, out, k, nil)
-	if err != nil {
-		return err
-	}
-	p.store(t, dx)
-	return nil
+	_, err := l.product(p, dz, w, rows, out, k, g, !assign)
+	return err
 }
 
 // im2col writes the input's im2col matrix: row (b, oy, ox) holds the window's
@@ -375,7 +454,18 @@ func (s *depthwiseStep) backward(p *plan) error {
 	if err != nil {
 		return err
 	}
-	dx, df := p.gradAcc(s.in), p.gradAcc(s.filter)
+	// With one filter per channel the input's gradient is gathered: each
+	// input pixel sums the taps that read it, written once, so the buffer
+	// needs no clearing first. Several filters per channel scatter into it.
+	var dx []float32
+	assign := false
+	gather := s.mult == 1
+	if gather {
+		dx, assign = p.gradSet(s.in)
+	} else {
+		dx = p.gradAcc(s.in)
+	}
+	df := p.gradAcc(s.filter)
 	var db []float32
 	if s.bias >= 0 {
 		db = p.gradAcc(s.bias)
@@ -409,9 +499,6 @@ func (s *depthwiseStep) backward(p *plan) error {
 						fk, gk := f[tap:tap+w.outC], pf[tap:tap+w.outC]
 						if s.mult == 1 {
 							vec.mulAdd(gk, g, in)
-							if dx != nil {
-								vec.mulAdd(dx[at:at+w.inC], g, fk)
-							}
 							continue
 						}
 						for c, v := range in {
@@ -435,6 +522,9 @@ func (s *depthwiseStep) backward(p *plan) error {
 				}
 			}
 		}
+		if gather && dx != nil {
+			s.gatherInputGrad(b, dz, f, dx, assign)
+		}
 	})
 	if df != nil {
 		sumParts(part, w.batch, per, 0, taps, df)
@@ -443,6 +533,45 @@ func (s *depthwiseStep) backward(p *plan) error {
 		sumParts(part, w.batch, per, taps, per, db)
 	}
 	return nil
+}
+
+// gatherInputGrad writes (or adds) image b's input gradient for one filter
+// per channel: pixel (iy, ix) sums dz·f over the taps (ky, kx) in order
+// whose output pixel reads it.
+func (s *depthwiseStep) gatherInputGrad(b int, dz, f, dx []float32, assign bool) {
+	w := s.win
+	c := w.inC
+	for iy := range w.inH {
+		for ix := range w.inW {
+			d := dx[((b*w.inH+iy)*w.inW+ix)*c:][:c]
+			first := assign
+			for ky := range w.kh {
+				ny := iy + w.padTop - ky*w.dilH
+				oy := ny / w.strideH
+				if ny < 0 || ny%w.strideH != 0 || oy >= w.outH {
+					continue
+				}
+				for kx := range w.kw {
+					nx := ix + w.padLeft - kx*w.dilW
+					ox := nx / w.strideW
+					if nx < 0 || nx%w.strideW != 0 || ox >= w.outW {
+						continue
+					}
+					g := dz[((b*w.outH+oy)*w.outW+ox)*c:][:c]
+					fk := f[(ky*w.kw+kx)*c:][:c]
+					if first {
+						vec.mul(d, g, fk)
+						first = false
+					} else {
+						vec.mulAdd(d, g, fk)
+					}
+				}
+			}
+			if first { // no tap reads this pixel
+				clear(d)
+			}
+		}
+	}
 }
 
 // sumParts adds to dst, for columns [lo, hi) of n partial rows of width

@@ -142,6 +142,23 @@ func TestGradConv(t *testing.T) {
 			gradCheck(t, finish(t, b, y), 2)
 		})
 	}
+	// 1×1 convolutions whose channels the vector loops take whole (forward,
+	// weight and input gradients), with and without bias and activation.
+	// 6×6 images make 36 rows each, so the 64-row chunks end inside an
+	// image; with an activation the image is 2×2, since every one of a
+	// filter value's rows whose output lies within h of a kink bends its
+	// difference quotient.
+	for _, tc := range []struct {
+		in, out, size int
+		bias          bool
+		act           ir.Activation
+	}{{8, 16, 6, false, ir.ActNone}, {16, 8, 2, true, ir.ActRelu6}, {8, 24, 6, true, ir.ActNone}} {
+		t.Run(fmt.Sprintf("pointwise_%d_%d_%v_%v", tc.in, tc.out, tc.bias, tc.act), func(t *testing.T) {
+			b := NewBuilder(5, 1, tc.size, tc.size, tc.in)
+			y := b.Conv(b.Input(), tc.out, 1, 1, ir.PaddingSame, tc.act, tc.bias)
+			gradCheck(t, finish(t, b, y), 3)
+		})
+	}
 }
 
 func TestGradDepthwise(t *testing.T) {
@@ -175,6 +192,13 @@ func TestGradFullyConnected(t *testing.T) {
 			gradCheck(t, finish(t, b, y), 3)
 		})
 	}
+	t.Run("vector", func(t *testing.T) { // shapes the vector loops take whole
+		b := NewBuilder(3, 1, 2, 2, 4)
+		w := b.Uniform("w", []int{8, 16}, 0.5)
+		bias := b.Uniform("b", []int{8}, 0.5)
+		y := b.Op(ir.FullyConnected, &ir.FullyConnectedOptions{}, b.Input(), w, bias)
+		gradCheck(t, finish(t, b, y), 5)
+	})
 }
 
 func TestGradBinary(t *testing.T) {

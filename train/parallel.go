@@ -50,3 +50,29 @@ func chunkRange(n, size, chunk int) (lo, hi int) {
 }
 
 func numChunks(n, size int) int { return (n + size - 1) / size }
+
+type rangeTask struct {
+	n int
+	f func(lo, hi int)
+}
+
+func (t *rangeTask) RunPart(part, parts int) {
+	if lo, hi := gemm.Split(t.n, 1, part, parts); lo < hi {
+		t.f(lo, hi)
+	}
+}
+
+// runRanges calls f on one contiguous range of [0, n) per thread. It suits
+// work that walks shared data in an outer loop and splits only the inner
+// one; f's results for a unit must not depend on the range it falls in.
+func (w *workers) runRanges(n int, f func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	parts := min(w.threads, n)
+	if parts <= 1 {
+		f(0, n)
+		return
+	}
+	gemm.Parallel(&rangeTask{n: n, f: f}, parts, &w.done)
+}

@@ -25,8 +25,72 @@ type vecImpl struct {
 	// bnGradApply writes (or with add, adds) into dx
 	// k·((g − mdz) − (x − mean)·q), with g masked as in bnGradSums.
 	bnGradApply func(x, dy, dx []float32, c int, a *bnAffine, add bool)
-	// mulAdd adds a[i]·b[i] to dst[i].
-	mulAdd func(dst, a, b []float32)
+	// mulAdd adds a[i]·b[i] to dst[i]; mul writes it there.
+	mulAdd, mul func(dst, a, b []float32)
+	// mm4 computes 4 rows and w columns (8, or a multiple of 16) of a
+	// matMul, from row m0 and column j0; nil where only the Go loops run.
+	mm4 func(x *mmArgs, m0, j0, w int)
+}
+
+// mmArgs describe a product of strided operands, C = A·B (or C += A·B):
+// A[m][t] = a[t·aT + m·aM], B[t][j] = b[t·ldb + j], C[m][j] = c[m·ldc + j]
+// for m < rows, j < cols, t < n. Each element's products are rounded, then
+// added in t order to a sum that starts at zero, which is added to C last.
+// The strides let one loop serve X·Wᵀ, dZ·W and dZᵀ·X on row-major
+// activations without packing them first.
+type mmArgs struct {
+	n          int
+	a          []float32
+	aT, aM     int
+	b          []float32
+	ldb        int
+	c          []float32
+	ldc        int
+	rows, cols int
+	add        bool
+}
+
+// matMul computes rows [m0, m1) of x's product: 4-row tiles of 16 and 8
+// columns on the vector loops when there are any, the rest in Go.
+func (v *vecImpl) matMul(x *mmArgs, m0, m1 int) {
+	m := m0
+	if v.mm4 != nil && x.n > 0 {
+		for ; m+4 <= m1; m += 4 {
+			j := x.cols &^ 15
+			if j > 0 {
+				v.mm4(x, m, 0, j)
+			}
+			if j+8 <= x.cols {
+				v.mm4(x, m, j, 8)
+				j += 8
+			}
+			goMatMul(x, m, m+4, j, x.cols)
+		}
+	}
+	goMatMul(x, m, m1, 0, x.cols)
+}
+
+// canMatMul reports whether matMul runs rows×cols products on vector loops
+// throughout (no Go edges).
+func (v *vecImpl) canMatMul(rows, cols int) bool {
+	return v.mm4 != nil && rows%4 == 0 && cols%8 == 0
+}
+
+func goMatMul(x *mmArgs, m0, m1, j0, j1 int) {
+	for m := m0; m < m1; m++ {
+		out := x.c[m*x.ldc:]
+		for j := j0; j < j1; j++ {
+			var acc float32
+			for t := range x.n {
+				acc += float32(x.a[t*x.aT+m*x.aM] * x.b[t*x.ldb+j])
+			}
+			if x.add {
+				out[j] += acc
+			} else {
+				out[j] = acc
+			}
+		}
+	}
 }
 
 // bnAffine holds a batch norm's per-channel values for the backward loops.
@@ -46,6 +110,7 @@ var goVec = vecImpl{
 	bnGradSums:  goBNGradSums,
 	bnGradApply: goBNGradApply,
 	mulAdd:      goMulAdd,
+	mul:         goMul,
 }
 
 func goBNSums(x []float32, c int, x0, sum, sq []float32) {
@@ -118,5 +183,12 @@ func goMulAdd(dst, a, b []float32) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	for i, v := range a {
 		dst[i] += float32(v * b[i])
+	}
+}
+
+func goMul(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i, v := range a {
+		dst[i] = v * b[i]
 	}
 }

@@ -23,6 +23,15 @@ func bnGradApplyAVX2(x, dy, dx *float32, rows, c int, scale, shift, mean, k, mdz
 //go:noescape
 func mulAddAVX2(dst, a, b *float32, n int)
 
+//go:noescape
+func mulAVX2(dst, a, b *float32, n int)
+
+//go:noescape
+func mmF32x4x16(n int, a *float32, aT, aM int, b *float32, ldb int, c *float32, ldc int, cols int, add bool)
+
+//go:noescape
+func mmF32x4x8(n int, a *float32, aT, aM int, b *float32, ldb int, c *float32, ldc int, add bool)
+
 // rowsOf returns how many whole rows of c channels x holds, or 0 when the
 // assembly cannot take them (c not a multiple of 8, or no rows).
 func rowsOf(x []float32, c int) int {
@@ -80,6 +89,26 @@ var avx2Vec = vecImpl{
 		}
 		if n < len(dst) {
 			goMulAdd(dst[n:], a[n:], b[n:])
+		}
+	},
+	mul: func(dst, a, b []float32) {
+		n := len(dst) &^ 7
+		if n > 0 {
+			_, _ = a[n-1], b[n-1]
+			mulAVX2(&dst[0], &a[0], &b[0], n)
+		}
+		if n < len(dst) {
+			goMul(dst[n:], a[n:], b[n:])
+		}
+	},
+	mm4: func(x *mmArgs, m0, j0, w int) {
+		a, b, c := x.a[m0*x.aM:], x.b[j0:], x.c[m0*x.ldc+j0:]
+		// the last elements the tiles read and write
+		_, _, _ = a[(x.n-1)*x.aT+3*x.aM], b[(x.n-1)*x.ldb+w-1], c[3*x.ldc+w-1]
+		if w%16 == 0 {
+			mmF32x4x16(x.n, &a[0], x.aT, x.aM, &b[0], x.ldb, &c[0], x.ldc, w, x.add)
+		} else {
+			mmF32x4x8(x.n, &a[0], x.aT, x.aM, &b[0], x.ldb, &c[0], x.ldc, x.add)
 		}
 	},
 }

@@ -183,3 +183,183 @@ mulAddLoop:
 	JB      mulAddLoop
 	VZEROUPPER
 	RET
+
+// func mulAVX2(dst, a, b *float32, n int)
+// n is a positive multiple of 8.
+TEXT ·mulAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHLQ $2, CX
+	XORQ AX, AX
+
+mulLoop:
+	VMOVUPS (SI)(AX*1), Y0
+	VMULPS  (DX)(AX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ    $32, AX
+	CMPQ    AX, CX
+	JB      mulLoop
+	VZEROUPPER
+	RET
+
+// func mmF32x4x16(n int, a *float32, aT, aM int, b *float32, ldb int, c *float32, ldc int, cols int, add bool)
+//
+// c[m][j] = (or, with add, +=) Σ_{t<n} a[t*aT + m*aM] * b[t*ldb + j] for
+// m < 4, j < cols (a positive multiple of 16), sixteen columns at a time:
+// the four a values of a step are broadcast, the sixteen b values loaded,
+// and the products added in t order into Y0-Y7 (row m in Y(2m), Y(2m+1)).
+// n > 0.
+TEXT ·mmF32x4x16(SB), NOSPLIT, $0-73
+	MOVQ a+8(FP), BX
+	MOVQ aT+16(FP), R10
+	SHLQ $2, R10
+	MOVQ aM+24(FP), R8
+	SHLQ $2, R8
+	MOVQ ldb+40(FP), R11
+	SHLQ $2, R11
+	MOVQ ldc+56(FP), R12
+	SHLQ $2, R12
+	MOVQ cols+64(FP), AX
+	SHLQ $2, AX
+	XORQ R13, R13        // the tile's column offset in bytes
+
+mm16Tile:
+	MOVQ n+0(FP), CX
+	MOVQ BX, SI
+	LEAQ (R8)(R8*2), R9
+	ADDQ SI, R9          // R9 = a + 3*aM
+	MOVQ b+32(FP), DI
+	ADDQ R13, DI
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+mm16Loop:
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
+	VBROADCASTSS (SI), Y10
+	VMULPS       Y8, Y10, Y12
+	VADDPS       Y12, Y0, Y0
+	VMULPS       Y9, Y10, Y13
+	VADDPS       Y13, Y1, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VMULPS       Y8, Y11, Y14
+	VADDPS       Y14, Y2, Y2
+	VMULPS       Y9, Y11, Y15
+	VADDPS       Y15, Y3, Y3
+	VBROADCASTSS (SI)(R8*2), Y10
+	VMULPS       Y8, Y10, Y12
+	VADDPS       Y12, Y4, Y4
+	VMULPS       Y9, Y10, Y13
+	VADDPS       Y13, Y5, Y5
+	VBROADCASTSS (R9), Y11
+	VMULPS       Y8, Y11, Y14
+	VADDPS       Y14, Y6, Y6
+	VMULPS       Y9, Y11, Y15
+	VADDPS       Y15, Y7, Y7
+	ADDQ         R10, SI
+	ADDQ         R10, R9
+	ADDQ         R11, DI
+	DECQ         CX
+	JNE          mm16Loop
+
+	MOVQ    c+48(FP), DX
+	ADDQ    R13, DX
+	LEAQ    (DX)(R12*1), SI
+	LEAQ    (SI)(R12*1), R9
+	LEAQ    (R9)(R12*1), DI
+	CMPB    add+72(FP), $0
+	JE      mm16Store
+	VADDPS  (DX), Y0, Y0
+	VADDPS  32(DX), Y1, Y1
+	VADDPS  (SI), Y2, Y2
+	VADDPS  32(SI), Y3, Y3
+	VADDPS  (R9), Y4, Y4
+	VADDPS  32(R9), Y5, Y5
+	VADDPS  (DI), Y6, Y6
+	VADDPS  32(DI), Y7, Y7
+
+mm16Store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (SI)
+	VMOVUPS Y3, 32(SI)
+	VMOVUPS Y4, (R9)
+	VMOVUPS Y5, 32(R9)
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	ADDQ    $64, R13
+	CMPQ    R13, AX
+	JB      mm16Tile
+	VZEROUPPER
+	RET
+
+// func mmF32x4x8(n int, a *float32, aT, aM int, b *float32, ldb int, c *float32, ldc int, add bool)
+//
+// mmF32x4x16 for eight columns.
+TEXT ·mmF32x4x8(SB), NOSPLIT, $0-65
+	MOVQ n+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ aT+16(FP), R10
+	SHLQ $2, R10
+	MOVQ aM+24(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	ADDQ SI, R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R11
+	SHLQ $2, R11
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R12
+	SHLQ $2, R12
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
+	VXORPS Y4, Y4, Y4
+	VXORPS Y6, Y6, Y6
+
+mm8Loop:
+	VMOVUPS      (DI), Y8
+	VBROADCASTSS (SI), Y10
+	VMULPS       Y8, Y10, Y12
+	VADDPS       Y12, Y0, Y0
+	VBROADCASTSS (SI)(R8*1), Y11
+	VMULPS       Y8, Y11, Y14
+	VADDPS       Y14, Y2, Y2
+	VBROADCASTSS (SI)(R8*2), Y10
+	VMULPS       Y8, Y10, Y13
+	VADDPS       Y13, Y4, Y4
+	VBROADCASTSS (R9), Y11
+	VMULPS       Y8, Y11, Y15
+	VADDPS       Y15, Y6, Y6
+	ADDQ         R10, SI
+	ADDQ         R10, R9
+	ADDQ         R11, DI
+	DECQ         CX
+	JNE          mm8Loop
+
+	LEAQ    (DX)(R12*1), R8
+	LEAQ    (R8)(R12*1), R9
+	LEAQ    (R9)(R12*1), R10
+	CMPB    add+64(FP), $0
+	JE      mm8Store
+	VADDPS  (DX), Y0, Y0
+	VADDPS  (R8), Y2, Y2
+	VADDPS  (R9), Y4, Y4
+	VADDPS  (R10), Y6, Y6
+
+mm8Store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y4, (R9)
+	VMOVUPS Y6, (R10)
+	VZEROUPPER
+	RET

@@ -74,7 +74,7 @@ func TestVectorLoops(t *testing.T) {
 			}
 		}
 
-		var ref struct{ sum, sq, y, sdz, sdzx, dx, dxAdd, acc []float32 }
+		var ref struct{ sum, sq, y, sdz, sdzx, dx, dxAdd, acc, prod []float32 }
 		for n, impl := range vecImpls() {
 			sum, sq := make([]float32, c), make([]float32, c)
 			impl.bnSums(x, c, x0, sum, sq)
@@ -91,9 +91,11 @@ func TestVectorLoops(t *testing.T) {
 			impl.bnGradApply(x, dy, dxAdd, c, a, true)
 			acc := append([]float32(nil), x[:c+3]...)
 			impl.mulAdd(acc, dy[:c+3], x[1:c+4])
+			prod := make([]float32, c+3)
+			impl.mul(prod, dy[:c+3], x[1:c+4])
 
 			if n == 0 {
-				ref.sum, ref.sq, ref.y, ref.sdz, ref.sdzx, ref.dx, ref.dxAdd, ref.acc = sum, sq, y, sdz, sdzx, dx, dxAdd, acc
+				ref.sum, ref.sq, ref.y, ref.sdz, ref.sdzx, ref.dx, ref.dxAdd, ref.acc, ref.prod = sum, sq, y, sdz, sdzx, dx, dxAdd, acc, prod
 			}
 			if impl.name == "go" {
 				closeTo(t, "sum", sum, wantSum, 1e-5)
@@ -103,9 +105,13 @@ func TestVectorLoops(t *testing.T) {
 				closeTo(t, "sdzx", sdzx, wantSdzx, 1e-5)
 				closeTo(t, "dx", dx, wantDx, 1e-5)
 				for i := range acc {
-					want := float64(x[i]) + float64(dy[i])*float64(x[i+1])
+					p := float64(dy[i]) * float64(x[i+1])
+					want := float64(x[i]) + p
 					if math.Abs(float64(acc[i])-want) > 1e-5*(1+math.Abs(want)) {
 						t.Fatalf("c=%d: mulAdd[%d] = %v, want %v", c, i, acc[i], want)
+					}
+					if math.Abs(float64(prod[i])-p) > 1e-6*math.Abs(p) {
+						t.Fatalf("c=%d: mul[%d] = %v, want %v", c, i, prod[i], p)
 					}
 				}
 				for i := range dxAdd {
@@ -123,6 +129,7 @@ func TestVectorLoops(t *testing.T) {
 			sameBits(t, impl.name+" dx", dx, ref.dx)
 			sameBits(t, impl.name+" dx added", dxAdd, ref.dxAdd)
 			sameBits(t, impl.name+" mulAdd", acc, ref.acc)
+			sameBits(t, impl.name+" mul", prod, ref.prod)
 		}
 		if y := ref.y; y[0] != 0 || y[c] != 2 {
 			t.Fatalf("c=%d: values on the bounds clamp to %v and %v, want 0 and 2", c, y[0], y[c])
@@ -136,4 +143,63 @@ func TestVectorLoopsHaveGoTwin(t *testing.T) {
 		t.Fatalf("the Go loops must be among the implementations, got %q last", impls[len(impls)-1].name)
 	}
 	t.Logf("vector loops in use: %s", vec.name)
+}
+
+// matMul over the three stride patterns training uses (X·Wᵀ with Wᵀ copied,
+// dZ·W, and dZᵀ·X summed over rows), with edges of rows and columns that
+// the vector tiles do not cover, against float64 sums and across
+// implementations bit for bit.
+func TestMatMul(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	for _, tc := range []struct {
+		name             string
+		rows, cols, n    int
+		aT, aM, ldb, ldc int
+	}{
+		{"rows-major A", 12, 32, 20, 1, 20, 32, 32},
+		{"edges", 10, 27, 33, 1, 35, 27, 29},
+		{"transposed A", 16, 24, 50, 16, 1, 24, 24},
+		{"transposed A edges", 7, 9, 5, 9, 1, 9, 9},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := randVec(rng, (tc.n-1)*tc.aT+(tc.rows-1)*tc.aM+1, 1)
+			b := randVec(rng, (tc.n-1)*tc.ldb+tc.cols, 1)
+			init := randVec(rng, (tc.rows-1)*tc.ldc+tc.cols, 1)
+			for _, add := range []bool{false, true} {
+				var ref []float32
+				for _, impl := range vecImpls() {
+					c := append([]float32(nil), init...)
+					x := &mmArgs{n: tc.n, a: a, aT: tc.aT, aM: tc.aM, b: b, ldb: tc.ldb, c: c, ldc: tc.ldc,
+						rows: tc.rows, cols: tc.cols, add: add}
+					impl.matMul(x, 0, tc.rows)
+					for m := range tc.rows {
+						for j := range tc.ldc {
+							i := m*tc.ldc + j
+							if i >= len(c) {
+								break
+							}
+							var want float64
+							if j >= tc.cols {
+								want = float64(init[i]) // the stride's gap is left alone
+							} else {
+								for k := range tc.n {
+									want += float64(a[k*tc.aT+m*tc.aM]) * float64(b[k*tc.ldb+j])
+								}
+								if add {
+									want += float64(init[i])
+								}
+							}
+							if math.Abs(float64(c[i])-want) > 1e-5*(1+math.Abs(want)) {
+								t.Fatalf("%s add=%v: C[%d][%d] = %v, want %v", impl.name, add, m, j, c[i], want)
+							}
+						}
+					}
+					if ref == nil {
+						ref = c
+					}
+					sameBits(t, impl.name+" C", c, ref)
+				}
+			}
+		})
+	}
 }
