@@ -23,9 +23,10 @@ func newRunCmd() *cobra.Command {
 		outDir  string
 		threads int
 		seed    int64
+		kset    string
 	)
 	cmd := &cobra.Command{
-		Use:   "run MODEL [-i INPUT]... [-o DIR] [--threads N] [--random SEED]",
+		Use:   "run MODEL [-i INPUT]... [-o DIR] [--threads N] [--random SEED] [--kernels SET]",
 		Short: "Run a model on input files and print or save its outputs",
 		Long: `run executes a .tflite model once with liteforge's interpreter.
 
@@ -44,13 +45,23 @@ Without -o, run prints each output's shape, first values and arg-max. With
 -o DIR it writes DIR/output_<i>.bin (the raw little-endian bytes of output i)
 and DIR/outputs.json (name, dtype, shape and quantization of each input and
 output), the layout of the TFLite oracle, so that the two compare byte for
-byte; random inputs are saved as DIR/input_<i>.bin.`,
+byte; random inputs are saved as DIR/input_<i>.bin.
+
+--kernels picks liteforge's kernel set: builtin (TFLite's default kernels),
+reference (its reference kernels, as TFLite Micro) or xnnpack (the ops
+TFLite's XNNPACK delegate takes, computed as XNNPACK does: what the TFLite
+oracle and TFLite's default CPU setup run).`,
 		Example: `  liteforge run model.tflite -i image.png
   liteforge run model.tflite -i in0.npy -i in1.bin -o out/
-  liteforge run model.tflite --random 1 -o out/`,
+  liteforge run model.tflite --random 1 -o out/
+  liteforge run model.tflite --random 1 --kernels xnnpack -o out/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := atLeast("threads", threads, 1); err != nil {
+				return err
+			}
+			set, err := parseKernelSet("--kernels", kset)
+			if err != nil {
 				return err
 			}
 			var random *tensorio.Random
@@ -58,7 +69,7 @@ byte; random inputs are saved as DIR/input_<i>.bin.`,
 				random = tensorio.NewRandom(seed)
 			}
 			warn := func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "liteforge: warning:", msg) }
-			res, fed, outs, err := runModel(args[0], inputs, random, threads, warn)
+			res, fed, outs, err := runModel(args[0], inputs, random, warn, runtime.WithThreads(threads), runtime.WithKernels(set))
 			if err != nil {
 				return err
 			}
@@ -85,17 +96,18 @@ byte; random inputs are saved as DIR/input_<i>.bin.`,
 	f.StringVarP(&outDir, "output", "o", "", "directory to write output_<i>.bin and outputs.json into")
 	f.IntVar(&threads, "threads", 1, "threads the interpreter may use")
 	f.Int64Var(&seed, "random", 0, "fill inputs that have no file with random values from this seed")
+	f.StringVar(&kset, "kernels", "builtin", "kernel set: builtin, reference or xnnpack")
 	return cmd
 }
 
 // runModel reads the model, feeds its inputs, invokes it once and returns the
 // run's description, the input bytes fed and the output bytes.
-func runModel(path string, files []string, random *tensorio.Random, threads int, warn func(string)) (*tensorio.Result, [][]byte, [][]byte, error) {
+func runModel(path string, files []string, random *tensorio.Random, warn func(string), opts ...runtime.Option) (*tensorio.Result, [][]byte, [][]byte, error) {
 	m, err := tflite.ReadFile(path)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	interp, err := runtime.New(m, runtime.WithThreads(threads), runtime.WithWarnings(warn))
+	interp, err := runtime.New(m, append(opts, runtime.WithWarnings(warn))...)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
