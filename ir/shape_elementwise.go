@@ -51,7 +51,8 @@ func binaryShape(op *Op, in []*Tensor) ([][]int, error) {
 }
 
 // selectShape is TFLite's SELECT: x and y have the same shape, and the
-// condition either that shape too or rank 1 matching their first dimension.
+// condition either that shape too, a scalar, or rank 1 matching their first
+// dimension.
 func selectShape(op *Op, in []*Tensor) ([][]int, error) {
 	c, err := shapeOf(in, 0, "condition")
 	if err != nil {
@@ -68,8 +69,8 @@ func selectShape(op *Op, in []*Tensor) ([][]int, error) {
 	if !slices.Equal(x, y) {
 		return nil, fmt.Errorf("input 1 (x) %v and input 2 (y) %v differ", x, y)
 	}
-	if !slices.Equal(c, x) && !(len(c) == 1 && len(x) > 0 && c[0] == x[0]) {
-		return nil, fmt.Errorf("input 0 (condition) %v matches neither %v nor its first dimension", c, x)
+	if !slices.Equal(c, x) && len(c) != 0 && !(len(c) == 1 && len(x) > 0 && c[0] == x[0]) {
+		return nil, fmt.Errorf("input 0 (condition) %v is neither a scalar nor matches %v or its first dimension", c, x)
 	}
 	return one(slices.Clone(x)), nil
 }
