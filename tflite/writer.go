@@ -152,10 +152,7 @@ func (w *writer) write() ([]byte, error) {
 		}
 		w.bufferOf = append(w.bufferOf, idx)
 		for _, op := range g.Ops {
-			k := opKey{op.Type, op.Custom, max(op.Version, 1)}
-			if op.Type != ir.Custom {
-				k.custom = ""
-			}
+			k := opCodeKey(op)
 			if _, ok := w.codeIndex[k]; !ok {
 				w.codeIndex[k] = len(w.codes)
 				w.codes = append(w.codes, k)
@@ -546,12 +543,24 @@ func (w *writer) narrowVector(v []int, size, maxValue int, prepend func(int)) fl
 	return w.b.EndVector(len(v))
 }
 
-func (w *writer) op(gi, oi int, op *ir.Op) flatbuffers.UOffsetT {
-	b := w.b
+// opCodeKey is the operator code op is written with. Its version is at least
+// the lowest TFLite registers: BROADCAST_TO starts at 2 (its version 1 was
+// rolled back when the op changed code), and TFLite refuses a model that
+// asks for BROADCAST_TO version 1.
+func opCodeKey(op *ir.Op) opKey {
 	k := opKey{op.Type, op.Custom, max(op.Version, 1)}
+	if op.Type == ir.BroadcastTo {
+		k.version = max(k.version, 2)
+	}
 	if op.Type != ir.Custom {
 		k.custom = ""
 	}
+	return k
+}
+
+func (w *writer) op(gi, oi int, op *ir.Op) flatbuffers.UOffsetT {
+	b := w.b
+	k := opCodeKey(op)
 	inputs := w.int32s(op.Inputs, "input")
 	outputs := w.int32s(op.Outputs, "output")
 	var intermediates, mutating, custom flatbuffers.UOffsetT
