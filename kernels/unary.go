@@ -92,6 +92,10 @@ func prepareUnaryMath(k *unaryKernel, n *Node, in, out *ir.Tensor) error {
 			k.eval = mapInts(ir.AsInt32, func(x int32) int32 { return -x })
 			return nil
 		}
+	case ir.Int8, ir.Int16:
+		if n.Op.Type == ir.Abs {
+			return prepareAbsInt(k, n, in, out)
+		}
 	case ir.Int64:
 		if n.Op.Type == ir.Neg {
 			k.eval = mapInts(ir.AsInt64, func(x int64) int64 { return -x })
