@@ -65,16 +65,26 @@ func checkBinaryIO(n *Node) (a, b, out *ir.Tensor, err error) {
 
 func sameShape(a, b []int) bool { return slices.Equal(a, b) }
 
-func (k *binaryKernel) Prepare(n *Node) error {
-	a, b, out, err := checkBinaryIO(n)
+// prepareSameTypeBinary checks a two-input op whose inputs and output share
+// one type, and plans w, its broadcast walk.
+func prepareSameTypeBinary(n *Node, w *stridedWalk) (a, b, out *ir.Tensor, err error) {
+	a, b, out, err = checkBinaryIO(n)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	if a.Type != b.Type || out.Type != a.Type {
-		return unsupported(n, fmt.Sprintf("input types %v, %v with output type %v", a.Type, b.Type, out.Type))
+		return nil, nil, nil, unsupported(n, fmt.Sprintf("input types %v, %v with output type %v", a.Type, b.Type, out.Type))
 	}
-	if err := k.walk.init(out.Shape, a.Shape, b.Shape); err != nil {
-		return fmt.Errorf("%s: %v", n.Op.Name(), err)
+	if err := w.init(out.Shape, a.Shape, b.Shape); err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %v", n.Op.Name(), err)
+	}
+	return a, b, out, nil
+}
+
+func (k *binaryKernel) Prepare(n *Node) error {
+	a, b, out, err := prepareSameTypeBinary(n, &k.walk)
+	if err != nil {
+		return err
 	}
 	act := binaryActivation(n.Op)
 	switch a.Type {
@@ -208,7 +218,7 @@ func clampRow[T number](v []T, lo, hi T) {
 	}
 }
 
-func nonZero[T int32 | int64](b []T) error {
+func nonZero[T float32 | int32 | int64](b []T) error {
 	for i, x := range b {
 		if x == 0 {
 			return fmt.Errorf("division by zero (divisor element %d)", i)
