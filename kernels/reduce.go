@@ -7,13 +7,13 @@ import (
 	"github.com/liteforge/liteforge/ir"
 )
 
-// MEAN, SUM, REDUCE_MAX, REDUCE_MIN over the axes named by the second input
+// MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD over the axes named by the second input
 // (negative axes count from the end; repeats are ignored), keeping reduced
 // dimensions as 1 when keep_dims is set. Float and plain-integer paths are
 // here, quantized MEAN and SUM in reduce_quant.go.
 
 func init() {
-	for _, t := range []ir.OpType{ir.Mean, ir.Sum, ir.ReduceMax, ir.ReduceMin} {
+	for _, t := range []ir.OpType{ir.Mean, ir.Sum, ir.ReduceMax, ir.ReduceMin, ir.ReduceProd} {
 		Register(t, func() Kernel { return &reduceKernel{} })
 	}
 }
@@ -191,6 +191,18 @@ func prepareMinMax[T number](k *reduceKernel, n *Node, view func([]byte) []T, lo
 	return nil
 }
 
+// prepareProd sets up REDUCE_PROD: a product from 1 in the input's order,
+// wrapping around like C for integers; an empty reduction gives 1.
+func prepareProd[T float32 | int32 | int64](k *reduceKernel, view func([]byte) []T) error {
+	k.eval = func(n *Node) error {
+		in, out := view(n.In[0].Data), view(n.Out[0].Data)
+		fill(out, 1)
+		foldRows(&k.walk, in, out, func(acc, x T) T { return acc * x })
+		return nil
+	}
+	return nil
+}
+
 func (k *reduceKernel) prepareFloat(n *Node, out *ir.Tensor) error {
 	if err := sameType(n, n.In[0], out); err != nil {
 		return err
@@ -198,6 +210,8 @@ func (k *reduceKernel) prepareFloat(n *Node, out *ir.Tensor) error {
 	switch n.Op.Type {
 	case ir.ReduceMax, ir.ReduceMin:
 		return prepareMinMax(k, n, ir.AsFloat32, -math.MaxFloat32, math.MaxFloat32)
+	case ir.ReduceProd:
+		return prepareProd(k, ir.AsFloat32)
 	}
 	mean := n.Op.Type == ir.Mean
 	if mean && kernelsOf(n) == XNNPACKKernels && k.isMeanHWAnyKeep(n) {
@@ -228,6 +242,8 @@ func prepareReduceInt[T int32 | int64](k *reduceKernel, n *Node, out *ir.Tensor,
 	switch n.Op.Type {
 	case ir.ReduceMax, ir.ReduceMin:
 		return prepareMinMax(k, n, view, lowest, highest)
+	case ir.ReduceProd:
+		return prepareProd(k, view)
 	case ir.Sum:
 		k.eval = func(n *Node) error {
 			in, out := view(n.In[0].Data), view(n.Out[0].Data)
