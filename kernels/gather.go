@@ -44,10 +44,8 @@ func (k *gatherKernel) Prepare(n *Node) error {
 	if err != nil {
 		return err
 	}
-	switch idx.Type {
-	case ir.Int16, ir.Int32, ir.Int64:
-	default:
-		return nodeErr(n, "indices %q are %v, want int16, int32 or int64", idx.Name, idx.Type)
+	if err := checkIndexType(n, idx); err != nil {
+		return err
 	}
 	warnQuantMismatch(n, in, out)
 	rank, irank := len(in.Shape), len(idx.Shape)
@@ -81,8 +79,22 @@ func (k *gatherKernel) Prepare(n *Node) error {
 }
 
 // index decodes index i of the indices tensor.
-func (k *gatherKernel) index(b []byte, i int) int {
-	switch k.idxType {
+func (k *gatherKernel) index(b []byte, i int) int { return decodeIndex(k.idxType, b, i) }
+
+// checkIndexType checks that idx holds int16, int32 or int64 indices, the
+// types decodeIndex reads.
+func checkIndexType(n *Node, idx *ir.Tensor) error {
+	switch idx.Type {
+	case ir.Int16, ir.Int32, ir.Int64:
+		return nil
+	}
+	return nodeErr(n, "indices %q are %v, want int16, int32 or int64", idx.Name, idx.Type)
+}
+
+// decodeIndex decodes element i of an int16, int32 or int64 indices tensor's
+// data; an int64 that does not fit an int gives -1 (out of range).
+func decodeIndex(t ir.DataType, b []byte, i int) int {
+	switch t {
 	case ir.Int16:
 		return int(int16(binary.LittleEndian.Uint16(b[2*i:])))
 	case ir.Int32:
