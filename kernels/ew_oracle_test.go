@@ -64,15 +64,25 @@ func ewOracle(t testing.TB, ops ...ewOracleOp) *ewOracleRun {
 			op.Inputs = append(op.Inputs, len(g.Tensors))
 			g.Tensors = append(g.Tensors, c)
 		}
+		var casts []*ir.Op
 		for i, x := range o.N.Out {
 			c := x.Clone()
 			c.Name = fmt.Sprintf("op%d_out%d", k, i)
 			c.Data = nil
 			op.Outputs = append(op.Outputs, len(g.Tensors))
-			g.Outputs = append(g.Outputs, len(g.Tensors))
 			g.Tensors = append(g.Tensors, c)
+			if x.Type == ir.Int64 {
+				// The oracle cannot read int64 outputs: TFLite casts them to
+				// int32 (the tests' values fit) and the result is widened back.
+				c32 := &ir.Tensor{Name: c.Name + "_int32", Type: ir.Int32, Shape: c.Shape, HasRank: true}
+				casts = append(casts, &ir.Op{Type: ir.Cast, Version: 1, Options: &ir.CastOptions{InType: ir.Int64, OutType: ir.Int32},
+					Inputs: []int{len(g.Tensors) - 1}, Outputs: []int{len(g.Tensors)}})
+				g.Tensors = append(g.Tensors, c32)
+			}
+			g.Outputs = append(g.Outputs, len(g.Tensors)-1)
 		}
 		g.Ops = append(g.Ops, op)
+		g.Ops = append(g.Ops, casts...)
 	}
 	m := &ir.Model{Version: 3, Description: "liteforge kernel test", Graphs: []*ir.Graph{g}}
 	buf, err := tflite.Write(m)
@@ -105,6 +115,13 @@ func ewOracle(t testing.TB, ops ...ewOracleOp) *ewOracleRun {
 			b, err := os.ReadFile(filepath.Join(outDir, fmt.Sprintf("output_%d.bin", next)))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if o.N.Out[len(outs)].Type == ir.Int64 {
+				v := make([]int64, len(b)/4)
+				for i, x := range ir.AsInt32(b) {
+					v[i] = int64(x)
+				}
+				b = ir.Int64Bytes(v)
 			}
 			outs = append(outs, b)
 			next++
