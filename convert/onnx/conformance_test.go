@@ -35,6 +35,8 @@ var claimedOps = []string{
 	"Transpose", "Unsqueeze", "Upsample", "Where",
 	"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger",
 	"Softplus", "Softsign", "LayerNormalization",
+	"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Floor", "Ceil",
+	"Round", "Sign", "Sin", "Cos", "ReduceProd",
 }
 
 // parameterOnly are ops all of whose inputs an exported model holds as
