@@ -36,7 +36,7 @@ var claimedOps = []string{
 	"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger",
 	"Softplus", "Softsign", "LayerNormalization",
 	"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Floor", "Ceil",
-	"Round", "Sign", "Sin", "Cos", "ReduceProd",
+	"Round", "Sign", "Sin", "Cos", "ReduceProd", "GatherND",
 }
 
 // parameterOnly are ops all of whose inputs an exported model holds as

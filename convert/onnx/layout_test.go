@@ -120,6 +120,10 @@ func TestLayoutAgainstONNXRuntime(t *testing.T) {
 			nodeOf("Softplus", "sp", []string{"c"}, []string{"s"}), nodeOf("Softsign", "ss", []string{"s"}, []string{"y"})})},
 		{"grouped conv", convThen(13, n1("Conv", []string{"c", "gw"}, intAttr("group", 2), intsAttr("strides", 2, 1)),
 			floatTensor("gw", []int64{6, 2, 3, 3}, seq(108)))},
+		{"cumsum channels exclusive", convThen(13, n1("CumSum", []string{"c", "ax"}, intAttr("exclusive", 1)), int64Tensor("ax", nil, []int64{1}))},
+		{"cumsum width reverse", convThen(13, n1("CumSum", []string{"c", "ax"}, intAttr("reverse", 1)), int64Tensor("ax", nil, []int64{-1}))},
+		{"gathernd pixels", convThen(13, n1("GatherND", []string{"c", "gi"}), int64Tensor("gi", []int64{3, 3}, []int64{0, 1, 2, 0, -1, -1, 0, 3, 4}))},
+		{"gathernd rows", convThen(13, n1("GatherND", []string{"c", "gi"}), int64Tensor("gi", []int64{2, 1, 2}, []int64{0, 2, 0, -4}))},
 		{"depthwise dilated", convThen(13, n1("Conv", []string{"c", "dw"}, intAttr("group", 4), intsAttr("dilations", 2, 1), intsAttr("pads", 2, 1, 2, 1)),
 			floatTensor("dw", []int64{8, 1, 3, 3}, seq(72)))},
 	}

@@ -755,6 +755,32 @@ func convSlice(n *node) error {
 	return nil
 }
 
+// nonNegativeIndices returns indices tensor it (the plain form of idx) with
+// negative constant indices resolved against their dimensions, since
+// TFLite's GATHER and GATHER_ND take none; element i indexes dimension
+// dimOf(i) of a value of logical shape xs. Computed indices are returned as
+// they are.
+func (c *converter) nonNegativeIndices(idx *value, it int, dimOf func(i int) int, xs []int) (int, error) {
+	vals, ok := c.intValues(idx)
+	if !ok {
+		return it, nil
+	}
+	fixed := slices.Clone(vals)
+	for i, v := range fixed {
+		d := dimOf(i)
+		if v < -xs[d] || v >= xs[d] {
+			return 0, fmt.Errorf("index %d out of range for dimension %d of size %d", v, d, xs[d])
+		}
+		if v < 0 {
+			fixed[i] = v + xs[d]
+		}
+	}
+	if slices.Equal(fixed, vals) {
+		return it, nil
+	}
+	return c.reshape(c.constInt32(c.tmpName("indices"), fixed), c.shape(idx), c.tmpName("indices_shaped"))
+}
+
 func convGather(n *node) error {
 	c := n.c
 	x, idx := n.need(0, "data"), n.need(1, "indices")
@@ -771,23 +797,8 @@ func convGather(n *node) error {
 		return err
 	}
 	k := c.rank(idx)
-	if vals, ok := c.intValues(idx); ok {
-		// TFLite's GATHER takes no negative indices: resolve them here.
-		fixed := slices.Clone(vals)
-		for i, v := range fixed {
-			if v < -xs[axis] || v >= xs[axis] {
-				return fmt.Errorf("index %d out of range for dimension %d of size %d", v, axis, xs[axis])
-			}
-			if v < 0 {
-				fixed[i] = v + xs[axis]
-			}
-		}
-		if !slices.Equal(fixed, vals) {
-			it = c.constInt32(c.tmpName("indices"), fixed)
-			if it, err = c.reshape(it, c.shape(idx), c.tmpName("indices_shaped")); err != nil {
-				return err
-			}
-		}
+	if it, err = c.nonNegativeIndices(idx, it, func(int) int { return axis }, xs); err != nil {
+		return err
 	}
 	pa := physicalAxis(x.perm, axis)
 	t, err := c.emit1(ir.Gather, &ir.GatherOptions{Axis: pa}, []int{x.t, it}, n.outName(0), c.dtype(x))
