@@ -37,9 +37,10 @@ type Preprocess struct {
 	// Color is "gray" to turn images gray (replicated to three channels for
 	// an RGB model), "rgb", or "" to follow the model's channel count.
 	Color string
-	// Layout is the model input's layout for images: "NHWC" (default, as
-	// TFLite models take them) or "NCHW" (as models converted from PyTorch
-	// may). Tensor data is used in its own order.
+	// Layout is the model input's layout for images: "NHWC" (as TFLite
+	// models take them), "NCHW" (as models converted from PyTorch may), or
+	// "" / "auto": NHWC unless only [1,C,H,W] with C of 1 or 3 fits.
+	// Tensor data is used in its own order.
 	Layout string
 	// Scale multiplies every raw value first: pixels are 0..255, tensor
 	// values are as stored. Zero means 1/255 for images and 1 for tensors.
@@ -116,13 +117,22 @@ func NewEncoder(in Input, p Preprocess) (*Encoder, error) {
 		return nil, fmt.Errorf("unknown color %q (want gray or rgb)", p.Color)
 	}
 	switch strings.ToUpper(p.Layout) {
-	case "", "NHWC":
+	case "", "AUTO":
+		// A shape that cannot be NHWC but is a channels-first image (as
+		// models converted from PyTorch take: [1,1,28,28]) is NCHW.
+		e.layout, e.imageErr = ImageLayoutOf(in.Shape)
+		if e.imageErr != nil && len(in.Shape) == 4 {
+			if l, err := nchwLayoutOf(in.Shape); err == nil {
+				e.nchw, e.layout, e.imageErr = true, l, nil
+			}
+		}
+	case "NHWC":
 		e.layout, e.imageErr = ImageLayoutOf(in.Shape)
 	case "NCHW":
 		e.nchw = true
 		e.layout, e.imageErr = nchwLayoutOf(in.Shape)
 	default:
-		return nil, fmt.Errorf("unknown layout %q (want NHWC or NCHW)", p.Layout)
+		return nil, fmt.Errorf("unknown layout %q (want auto, NHWC or NCHW)", p.Layout)
 	}
 	e.flat = e.imageErr != nil && !e.nchw && isVector(in.Shape)
 	if e.imageErr == nil && strings.EqualFold(p.Color, "rgb") && e.layout.Channels != 3 {

@@ -74,27 +74,39 @@ func TestEncodeFloatNormalizeAndLayout(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 2, 1))
 	copy(img.Pix, []byte{255, 0, 51, 255, 0, 102, 255, 255})
 	p := Preprocess{Mean: []float64{0.5}, Std: []float64{0.5}} // x = (v/255 - 0.5)/0.5
-	want := map[string][]float32{
-		"NHWC": {1, -1, -0.6, -1, -0.2, 1},
-		"NCHW": {1, -1, -1, -0.2, -0.6, 1},
-	}
-	shapes := map[string][]int{"NHWC": {1, 1, 2, 3}, "NCHW": {1, 3, 1, 2}}
-	for layout, w := range want {
-		p.Layout = layout
-		e, err := NewEncoder(Input{Shape: shapes[layout], DType: "float32"}, p)
+	nhwc, nchw := []float32{1, -1, -0.6, -1, -0.2, 1}, []float32{1, -1, -1, -0.2, -0.6, 1}
+	for _, c := range []struct {
+		layout string
+		shape  []int
+		want   []float32
+	}{
+		{"NHWC", []int{1, 1, 2, 3}, nhwc},
+		{"NCHW", []int{1, 3, 1, 2}, nchw},
+		// auto: NHWC when the shape is an NHWC image, else channels-first.
+		{"auto", []int{1, 1, 2, 3}, nhwc},
+		{"", []int{1, 3, 1, 2}, nchw},
+	} {
+		p.Layout = c.layout
+		e, err := NewEncoder(Input{Shape: c.shape, DType: "float32"}, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		dst := make([]byte, e.ByteSize())
 		if err := e.Encode(Example{Image: img}, dst); err != nil {
-			t.Fatal(err)
+			t.Fatalf("layout %q, shape %v: %v", c.layout, c.shape, err)
 		}
 		got := floats(dst)
-		for i := range w {
-			if math.Abs(float64(got[i]-w[i])) > 1e-6 {
-				t.Errorf("%s: got %v, want %v", layout, got, w)
+		for i := range c.want {
+			if math.Abs(float64(got[i]-c.want[i])) > 1e-6 {
+				t.Errorf("layout %q, shape %v: got %v, want %v", c.layout, c.shape, got, c.want)
 				break
 			}
+		}
+	}
+	// An explicit NHWC does not fall back: [1,3,1,2] has 2 channels then.
+	if e, err := NewEncoder(Input{Shape: []int{1, 3, 1, 2}, DType: "float32"}, Preprocess{Layout: "NHWC"}); err == nil {
+		if err := e.Encode(Example{Image: img}, make([]byte, e.ByteSize())); err == nil || !strings.Contains(err.Error(), "2 channels") {
+			t.Errorf("explicit NHWC on [1,3,1,2]: %v, want an error about 2 channels", err)
 		}
 	}
 	// Per-channel mean/std; wrong count is an error.

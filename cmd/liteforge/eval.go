@@ -45,7 +45,7 @@ func (f *dataFlags) register(cmd *cobra.Command) {
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of --shuffle")
 	fl.StringVar(&f.resize, "resize", "bilinear", "how images are brought to the input's size: bilinear, nearest, catmullrom, approx, or none (a size mismatch is an error)")
 	fl.StringVar(&f.color, "color", "", "gray or rgb (default: the input's channel count)")
-	fl.StringVar(&f.layout, "layout", "NHWC", "the model input's image layout: NHWC or NCHW")
+	fl.StringVar(&f.layout, "layout", "auto", "the model input's image layout: NHWC, NCHW, or auto (NHWC unless only [1,C,H,W] fits)")
 	fl.StringVar(&f.scale, "scale", "", "multiply raw values by this first, e.g. 1/255 or 0.0078125 (default 1/255 for images, 1 for tensors)")
 	fl.Float64SliceVar(&f.mean, "mean", nil, "subtract after scaling: one value, or one per channel (comma-separated)")
 	fl.Float64SliceVar(&f.std, "std", nil, "divide by after subtracting the mean: one value, or one per channel")
