@@ -80,8 +80,8 @@ var trainings = []manifest.Training{
 	},
 	{
 		File: "mbv2-small_fashion-mnist.tflite", Arch: "mbv2-small", Data: "fashion-mnist",
-		Args: []string{"train", "--arch", "mbv2-small", "--data", "{data}", "--epochs", "1", "--batch", "128",
-			"--optimizer", "adamw", "--schedule", "onecycle", "--lr", "3e-3", "--seed", "1", "--threads", "2",
+		Args: []string{"train", "--arch", "mbv2-small", "--data", "{data}", "--epochs", "8", "--batch", "256",
+			"--optimizer", "adamw", "--schedule", "onecycle", "--lr", "3e-3", "--flip", "--seed", "1", "--threads", "2",
 			"--json", "-o", "{out}"},
 	},
 }
