@@ -105,18 +105,35 @@ func TestNetworkTesterGolden(t *testing.T) {
 	}
 }
 
-func TestSeanetConv0Golden(t *testing.T) {
+// TestSeanetGoldens runs TFLite Micro's seanet_int16 layer models (an int16
+// CONV_2D and an int16 ADD of two inputs) on their recorded inputs and
+// compares with Micro's golden outputs.
+func TestSeanetGoldens(t *testing.T) {
 	dir := "tflite/micro/seanet_int16/"
-	it := runFixture(t, dir+"conv0.tflite", []string{testutil.Fixture(t, dir+"conv0_input0_int16.bin")})
-	want, err := os.ReadFile(testutil.Fixture(t, dir+"conv0_golden_int16.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := it.Output(0)
-	n, diff, maxDiff := compareBytes(out.Type, out.Data, want)
-	t.Logf("seanet conv0: %d elements, %d differ, largest difference %v", n, diff, maxDiff)
-	if diff != 0 {
-		t.Errorf("seanet conv0 differs from the golden in %d of %d elements", diff, n)
+	for _, c := range []struct {
+		name   string
+		inputs int
+	}{{"conv0", 1}, {"add0", 2}} {
+		t.Run(c.name, func(t *testing.T) {
+			var inputs []string
+			for i := range c.inputs {
+				inputs = append(inputs, testutil.Fixture(t, fmt.Sprintf("%s%s_input%d_int16.bin", dir, c.name, i)))
+			}
+			it := runFixture(t, dir+c.name+".tflite", inputs)
+			want, err := os.ReadFile(testutil.Fixture(t, dir+c.name+"_golden_int16.bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := it.Output(0)
+			if out.Type != ir.Int16 {
+				t.Fatalf("output is %v, the golden int16", out.Type)
+			}
+			n, diff, maxDiff := compareBytes(out.Type, out.Data, want)
+			t.Logf("seanet %s: %d elements, %d differ, largest difference %v", c.name, n, diff, maxDiff)
+			if n == 0 || diff != 0 {
+				t.Errorf("seanet %s differs from the golden in %d of %d elements", c.name, diff, n)
+			}
+		})
 	}
 }
 
