@@ -122,3 +122,70 @@ func BenchmarkConv1x1Int8(b *testing.B) {
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GOP/s")
 }
+
+// A 3x3 depthwise layer of MobileNetV2 on int8 (28x28 output pixels, 192
+// channels, stride 1, the interior of each row as one call) and the
+// requantization of its sums, on the default kernels and the pure-Go ones.
+const dwHW, dwC = 28, 192
+
+func benchDepthwiseInt8(b *testing.B, asm bool) {
+	saved := useDepthwiseAsm
+	useDepthwiseAsm = asm && saved
+	defer func() { useDepthwiseAsm = saved }()
+	r := rand.New(rand.NewPCG(1, 1))
+	const inW = dwHW + 2
+	in := randInts[int8](r, inW*inW*dwC, -128, 127)
+	filter := make([]int32, 9*dwC)
+	for i := range filter {
+		filter[i] = int32(r.IntN(255) - 127)
+	}
+	acc := make([]int32, dwHW*dwC)
+	w := DepthwiseWindow{Channels: dwC, Rows: 3, Cols: 3, InRowStride: inW * dwC, InColStride: dwC,
+		FilterRowStride: 3 * dwC, Pixels: dwHW, InPixelStride: dwC}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for y := 0; y < dwHW; y++ {
+			w.InOffset = y * inW * dwC
+			if err := DepthwiseInt(&w, in, filter, -3, acc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(2*9*dwHW*dwHW*dwC*float64(b.N)/b.Elapsed().Seconds()/1e9, "GOP/s")
+}
+
+func BenchmarkDepthwiseInt8(b *testing.B)       { benchDepthwiseInt8(b, true) }
+func BenchmarkDepthwiseInt8PureGo(b *testing.B) { benchDepthwiseInt8(b, false) }
+
+func benchRequantInt8(b *testing.B, asm bool) {
+	saved := useRequantAsm
+	useRequantAsm = asm && saved
+	defer func() { useRequantAsm = saved }()
+	r := rand.New(rand.NewPCG(1, 1))
+	bias, mult, shift := make([]int32, dwC), make([]int32, dwC), make([]int, dwC)
+	for c := range dwC {
+		bias[c] = int32(r.IntN(20001) - 10000)
+		mult[c], shift[c] = 1<<30+int32(r.IntN(1<<30)), -7-r.IntN(4)
+	}
+	q, err := NewRequantizer(bias, mult, shift, -5, -128, 127)
+	if err != nil {
+		b.Fatal(err)
+	}
+	acc := make([]int32, dwHW*dwHW*dwC)
+	for i := range acc {
+		acc[i] = int32(r.IntN(1<<17) - 1<<16)
+	}
+	out := make([]int8, len(acc))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for p := 0; p < len(acc); p += dwC {
+			if err := Requantize(q, out[p:p+dwC], acc[p:p+dwC], 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(acc))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gsums/s")
+}
+
+func BenchmarkRequantInt8(b *testing.B)       { benchRequantInt8(b, true) }
+func BenchmarkRequantInt8PureGo(b *testing.B) { benchRequantInt8(b, false) }

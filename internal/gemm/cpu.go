@@ -7,9 +7,9 @@ type namedF32 struct {
 	kern *microF32
 }
 
-// namedDepthwise names a set of depthwise kernels: the assembly ones (asm)
-// or the pure-Go ones.
-type namedDepthwise struct {
+// namedKernelSet names a set of kernels that a flag selects: the assembly
+// ones (asm) or the pure-Go ones.
+type namedKernelSet struct {
 	name string
 	asm  bool
 }

@@ -2,7 +2,11 @@
 
 package gemm
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // The amd64 micro-kernels (AVX2 and FMA3), and the one place that chooses
 // them by CPU feature: a 6x16 tile of float32 FMA accumulators, the int8
@@ -60,8 +64,47 @@ var avx2F32 = microF32{mr: 6, nr: 16,
 
 var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+//go:noescape
+func avx2DepthwiseI8(acc *int32, in unsafe.Pointer, filter *int32, n, rows, cols, inRow, inCol, fRow, chanStride, pixels, inPix int, zp int32)
+
+//go:noescape
+func avx2DepthwiseU8(acc *int32, in unsafe.Pointer, filter *int32, n, rows, cols, inRow, inCol, fRow, chanStride, pixels, inPix int, zp int32)
+
+// dwIntLanes computes the integer sums of the channels that fill whole
+// 8-lane vectors and returns how many (DepthwiseInt has checked the window's
+// bounds); in holds int8 (signed) or uint8 elements.
+func dwIntLanes(w *DepthwiseWindow, in unsafe.Pointer, signed bool, filter []int32, zp int32, acc []int32) int {
+	n := w.Channels &^ 7
+	if n == 0 {
+		return 0
+	}
+	kern := avx2DepthwiseU8
+	if signed {
+		kern = avx2DepthwiseI8
+	}
+	kern(&acc[w.OutOffset], unsafe.Add(in, w.InOffset), &filter[w.FilterOffset], n, w.Rows, w.Cols,
+		w.InRowStride, w.InColStride, 4*w.FilterRowStride, 4*w.Channels, w.Pixels, w.InPixelStride, zp)
+	return n
+}
+
+//go:noescape
+func avx2Requant8(dst *byte, acc *int32, n int, table *int32, stride int, zp, lo, hi int32, unsigned bool)
+
+// requantLanes requantizes the sums that fill whole 8-lane vectors into dst,
+// 8-bit elements (uint8 when unsigned), and returns how many (the caller
+// checked the run's bounds and range).
+func requantLanes(q *Requantizer, dst unsafe.Pointer, unsigned bool, acc []int32, c0 int) int {
+	n := len(acc) &^ 7
+	if n == 0 {
+		return 0
+	}
+	avx2Requant8((*byte)(dst), &acc[0], n, &q.table[c0], 4*q.stride, q.zp, q.lo, q.hi, unsigned)
+	return n
+}
+
 func init() {
 	if hasAVX2FMA {
+		useRequantAsm = true
 		kernelF32 = &avx2F32
 		useDepthwiseAsm = true
 	}
@@ -76,11 +119,11 @@ func availableF32() []namedF32 {
 	return []namedF32{{"go", &goF32}}
 }
 
-// availableDepthwise lists the depthwise kernels this machine can run (true:
-// the assembly ones), the pure-Go ones last.
-func availableDepthwise() []namedDepthwise {
+// availableDepthwise lists the depthwise and requantization kernels this
+// machine can run (true: the assembly ones), the pure-Go ones last.
+func availableDepthwise() []namedKernelSet {
 	if hasAVX2FMA {
-		return []namedDepthwise{{"avx2", true}, {"go", false}}
+		return []namedKernelSet{{"avx2", true}, {"go", false}}
 	}
-	return []namedDepthwise{{"go", false}}
+	return []namedKernelSet{{"go", false}}
 }

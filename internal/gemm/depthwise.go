@@ -1,6 +1,9 @@
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // The depthwise convolution's micro-kernels. A depthwise convolution with
 // depth multiplier 1 is, per output pixel, a short dot product per channel
@@ -95,6 +98,45 @@ func dwF32Go(w *DepthwiseWindow, in, filter, bias, out []float32, c0 int) {
 		}
 		for c, v := range acc {
 			acc[c] = min(max(v, w.Min), w.Max)
+		}
+	}
+}
+
+// DepthwiseInt computes, in int32 like TFLite's integer kernels, acc =
+// sum over the window's taps of filter*(in - zeroPoint) for every pixel and
+// channel of w (acc takes the place of the output; Min and Max are not
+// used). The filter is widened to int32 beforehand, its own zero point
+// already subtracted.
+func DepthwiseInt[T int8 | uint8](w *DepthwiseWindow, in []T, filter []int32, zeroPoint int32, acc []int32) error {
+	if err := w.check(len(in), len(filter), w.Channels, len(acc)); err != nil {
+		return err
+	}
+	c0 := 0
+	if useDepthwiseAsm {
+		var zero T
+		_, signed := any(zero).(int8)
+		c0 = dwIntLanes(w, unsafe.Pointer(unsafe.SliceData(in)), signed, filter, zeroPoint, acc)
+	}
+	if c0 < w.Channels {
+		dwIntGo(w, in, filter, zeroPoint, acc, c0)
+	}
+	return nil
+}
+
+// dwIntGo is the pure-Go integer kernel over channels [c0, Channels).
+func dwIntGo[T int8 | uint8](w *DepthwiseWindow, in []T, filter []int32, zeroPoint int32, acc []int32, c0 int) {
+	C := w.Channels
+	for p := 0; p < w.Pixels; p++ {
+		sum := acc[w.OutOffset+p*C+c0 : w.OutOffset+(p+1)*C]
+		clear(sum)
+		for r := 0; r < w.Rows; r++ {
+			for q := 0; q < w.Cols; q++ {
+				src := in[w.InOffset+p*w.InPixelStride+r*w.InRowStride+q*w.InColStride+c0:][:len(sum)]
+				f := filter[w.FilterOffset+r*w.FilterRowStride+q*C+c0:][:len(sum)]
+				for c, v := range src {
+					sum[c] += f[c] * (int32(v) - zeroPoint)
+				}
+			}
 		}
 	}
 }

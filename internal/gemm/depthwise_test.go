@@ -7,12 +7,16 @@ import (
 )
 
 // eachDepthwise runs f once per set of depthwise kernels of this target.
-func eachDepthwise(t *testing.T, f func(t *testing.T)) {
+func eachDepthwise(t *testing.T, f func(t *testing.T)) { eachKernelSet(t, &useDepthwiseAsm, f) }
+
+// eachKernelSet runs f once per kernel set of this target (assembly, then
+// pure Go), with *useAsm set to select it.
+func eachKernelSet(t *testing.T, useAsm *bool, f func(t *testing.T)) {
 	for _, k := range availableDepthwise() {
 		t.Run(k.name, func(t *testing.T) {
-			saved := useDepthwiseAsm
-			useDepthwiseAsm = k.asm
-			defer func() { useDepthwiseAsm = saved }()
+			saved := *useAsm
+			*useAsm = k.asm
+			defer func() { *useAsm = saved }()
 			f(t)
 		})
 	}
@@ -23,22 +27,12 @@ func TestDepthwiseF32MatchesDefinition(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for _, channels := range []int{1, 3, 8, 16, 24, 32, 33, 40, 64, 96, 144} {
 			for trial := 0; trial < 6; trial++ {
-				w := DepthwiseWindow{Channels: channels, Rows: r.IntN(4), Cols: r.IntN(4), Pixels: 1 + r.IntN(5),
-					Min: -0.75, Max: 1.5}
+				w, inLen, filterLen := randWindow(r, channels)
+				w.Min, w.Max = -0.75, 1.5
 				if trial == 0 {
 					w.Min, w.Max = float32(math.Inf(-1)), float32(math.Inf(1))
 				}
-				// An input row of width W and channels C with a filter of
-				// width kw: the strides of a dilated, strided window.
-				kw := w.Cols + r.IntN(2)
-				dil, stride := 1+r.IntN(2), 1+r.IntN(2)
-				width := (w.Pixels-1)*stride + (kw-1)*dil + 1 + r.IntN(3)
-				w.InColStride, w.InPixelStride = dil*channels, stride*channels
-				w.InRowStride = width * channels * (1 + r.IntN(2))
-				w.FilterRowStride = kw * channels
-				w.InOffset, w.FilterOffset, w.OutOffset = r.IntN(3)*channels, r.IntN(2)*channels, r.IntN(4)
-				in := randF32(r, w.InOffset+max(w.Rows, 1)*w.InRowStride+width*channels)
-				filter := randF32(r, w.FilterOffset+max(w.Rows, 1)*w.FilterRowStride+channels)
+				in, filter := randF32(r, inLen), randF32(r, filterLen)
 				bias := randF32(r, channels)
 				out := make([]float32, w.OutOffset+w.Pixels*channels+5)
 				for i := range out {
@@ -66,6 +60,85 @@ func TestDepthwiseF32MatchesDefinition(t *testing.T) {
 				for i, v := range out {
 					if (i < w.OutOffset || i >= w.OutOffset+w.Pixels*channels) && v != 99 {
 						t.Fatalf("%+v: element %d outside the output was written", w, i)
+					}
+				}
+			}
+		}
+	})
+}
+
+// randWindow draws a window over an input of the given channels: a dilated,
+// strided run of pixels along an input row, possibly with no taps.
+func randWindow(r *rand.Rand, channels int) (w DepthwiseWindow, inLen, filterLen int) {
+	w = DepthwiseWindow{Channels: channels, Rows: r.IntN(4), Cols: r.IntN(4), Pixels: 1 + r.IntN(5)}
+	kw := max(w.Cols+r.IntN(2), 1)
+	dil, stride := 1+r.IntN(2), 1+r.IntN(2)
+	width := (w.Pixels-1)*stride + (kw-1)*dil + 1 + r.IntN(3)
+	w.InColStride, w.InPixelStride = dil*channels, stride*channels
+	w.InRowStride = width * channels * (1 + r.IntN(2))
+	w.FilterRowStride = kw * channels
+	w.InOffset, w.FilterOffset, w.OutOffset = r.IntN(3)*channels, r.IntN(2)*channels, r.IntN(4)
+	return w, w.InOffset + max(w.Rows, 1)*w.InRowStride + width*channels, w.FilterOffset + max(w.Rows, 1)*w.FilterRowStride + channels
+}
+
+func TestDepthwiseIntMatchesDefinition(t *testing.T) {
+	eachDepthwise(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 8))
+		for _, channels := range []int{1, 5, 8, 16, 24, 32, 40, 45, 64, 96} {
+			for trial := 0; trial < 8; trial++ {
+				w, inLen, filterLen := randWindow(r, channels)
+				filter := make([]int32, filterLen)
+				for i := range filter {
+					filter[i] = int32(r.IntN(511) - 255) // int8 or uint8 weights less their zero point
+					if trial == 7 {
+						// Products and sums that wrap around int32 must
+						// wrap the same way in every kernel.
+						filter[i] = interestingInt32(r)
+					}
+				}
+				acc := make([]int32, w.OutOffset+w.Pixels*channels+3)
+				for i := range acc {
+					acc[i] = 99
+				}
+				signed := trial%2 == 0
+				zp := int32(r.IntN(256))
+				in8, inU8 := make([]int8, inLen), make([]uint8, inLen)
+				in := make([]int32, inLen)
+				for i := range in {
+					inU8[i] = uint8(r.Uint32())
+					in8[i] = int8(inU8[i])
+					in[i] = int32(inU8[i])
+					if signed {
+						in[i] = int32(in8[i])
+					}
+				}
+				var err error
+				if signed {
+					zp -= 128
+					err = DepthwiseInt(&w, in8, filter, zp, acc)
+				} else {
+					err = DepthwiseInt(&w, inU8, filter, zp, acc)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for p := 0; p < w.Pixels; p++ {
+					for c := 0; c < channels; c++ {
+						var want int32
+						for y := 0; y < w.Rows; y++ {
+							for x := 0; x < w.Cols; x++ {
+								want += filter[w.FilterOffset+y*w.FilterRowStride+x*channels+c] *
+									(in[w.InOffset+p*w.InPixelStride+y*w.InRowStride+x*w.InColStride+c] - zp)
+							}
+						}
+						if got := acc[w.OutOffset+p*channels+c]; got != want {
+							t.Fatalf("%+v signed %v: pixel %d channel %d = %d, want %d", w, signed, p, c, got, want)
+						}
+					}
+				}
+				for i, v := range acc {
+					if (i < w.OutOffset || i >= w.OutOffset+w.Pixels*channels) && v != 99 {
+						t.Fatalf("%+v: element %d outside the sums was written", w, i)
 					}
 				}
 			}
