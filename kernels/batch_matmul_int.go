@@ -106,6 +106,7 @@ func (k *batchMatMul) prepareInt(n *Node, o *ir.BatchMatMulOptions) error {
 		}
 		q.i8.rq.mult, q.i8.rq.shift = repeat(q.i8.rq.mult, k.nCols), repeatInt(q.i8.rq.shift, k.nCols)
 		q.i8.rq.scale = nil // XNNPACK does not take BATCH_MATMUL
+		q.i8.rq.vectorize()
 		var data []int8
 		if !k.repack {
 			data = rhs.Int8s()

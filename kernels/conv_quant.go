@@ -131,6 +131,9 @@ type requant[S int32 | int64] struct {
 	lo, hi   int32
 	wide     bool
 	rounding fixedpoint.Rounding
+	// vec, when set, computes the same as apply for 8-bit outputs, eight
+	// channels at a time (the default double rounding with int32 sums).
+	vec *gemm.Requantizer
 }
 
 // apply requantizes the sum of channel c.
@@ -149,6 +152,19 @@ func (q *requant[S]) apply(acc S, c int) int32 {
 		v = q.rounding.MultiplyByQuantizedMultiplier(int32(acc), q.mult[c], q.shift[c])
 	}
 	return min(max(v+q.zp, q.lo), q.hi)
+}
+
+// vectorize sets vec from the parameters as they now are (a kernel that
+// changes them calls it again): only for int32 sums, double rounding and no
+// XNNPACK scale. Parameters the vector kernel does not take leave it unset,
+// and apply computes every channel.
+func (q *requant[S]) vectorize() {
+	q.vec = nil
+	b, ok := any(q.bias).([]int32)
+	if !ok || q.wide || q.scale != nil || q.rounding != fixedpoint.DoubleRounding {
+		return
+	}
+	q.vec, _ = gemm.NewRequantizer(b, q.mult, q.shift, q.zp, q.lo, q.hi)
 }
 
 // quantOut stores requantized blocks of a multiply into an output of type T
@@ -182,6 +198,9 @@ func (o *quantOut[S, T]) store32(i0, j0, rows, cols int, acc []int32, ld int) {
 	if q.bias != nil {
 		bias = any(q.bias).([]int32)[c0 : c0+cols]
 	}
+	if q.vec != nil && o.storeVec(i0, c0, rows, cols, acc, ld) {
+		return
+	}
 	single := q.rounding == fixedpoint.SingleRounding
 	for r := 0; r < rows; r++ {
 		dst := o.out[(i0+r)*o.ld+c0:][:cols]
@@ -198,6 +217,30 @@ func (o *quantOut[S, T]) store32(i0, j0, rows, cols int, acc []int32, ld int) {
 			dst[c] = T(min(max(v+q.zp, q.lo), q.hi))
 		}
 	}
+}
+
+// storeVec is store32 on the vector requantizer, for 8-bit outputs; it
+// reports false (having stored nothing it would not store again) when it
+// does not apply.
+func (o *quantOut[S, T]) storeVec(i0, c0, rows, cols int, acc []int32, ld int) bool {
+	switch out := any(o.out).(type) {
+	case []int8:
+		return requantRows(o.q.vec, out[i0*o.ld+c0:], o.ld, rows, cols, acc, ld, c0)
+	case []uint8:
+		return requantRows(o.q.vec, out[i0*o.ld+c0:], o.ld, rows, cols, acc, ld, c0)
+	}
+	return false
+}
+
+// requantRows requantizes rows of cols sums (ld apart in acc, channels from
+// c0) into out (outLd apart); false when the requantizer refuses them.
+func requantRows[T int8 | uint8](vec *gemm.Requantizer, out []T, outLd, rows, cols int, acc []int32, ld, c0 int) bool {
+	for r := 0; r < rows; r++ {
+		if gemm.Requantize(vec, out[r*outLd:][:cols], acc[r*ld:][:cols], c0) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 var _ gemm.IntOutput[int32] = (*quantOut[int32, int8])(nil)
@@ -273,6 +316,7 @@ func requant8(n *Node, io quantIO, fScales []float32, legacy bool, bias *ir.Tens
 			rq.scale[c] = io.inScale * fs / io.outScale
 		}
 	}
+	rq.vectorize()
 	return rq, nil
 }
 

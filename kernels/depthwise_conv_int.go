@@ -36,6 +36,13 @@ type dwQuant struct {
 	biasF32   []float32
 	lo, hi    float32
 	outF32    []float32
+
+	// the lane kernels' state (depthwise_fast.go): the 8-bit filter widened
+	// to int32 less its zero point (nil when they are not used), the input's
+	// signedness, and each thread's sums for a run of pixels
+	filter32    []int32
+	signedLanes bool
+	runAcc      [][]int32
 	// scalesFirst: the reference kernel multiplies the sum by the product of
 	// the two scales; the optimized one (TFLite's builtin) by the batch's
 	// scale and then the channel's.
@@ -61,11 +68,12 @@ func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) erro
 			return err
 		}
 		q.filterI8 = append([]int8(nil), filter.Int8s()[:k.win.kh*k.win.kw*k.outC]...)
+		prepareIntLanes(k, q.filterI8, 0, true)
 		k.rows = (*depthwiseConv2D).rowsI8
 		k.eval = func(n *Node) error {
 			q.in8, q.out8 = n.In[0].Int8s(), n.Out[0].Int8s()
 			k.run(n)
-			return nil
+			return k.errs.take()
 		}
 	case in.Type == ir.Uint8 && filter.Type == ir.Uint8:
 		_, fZP, err := tensorQuant(n, "filter", filter)
@@ -77,11 +85,12 @@ func (k *depthwiseConv2D) prepareInt(n *Node, o *ir.DepthwiseConv2DOptions) erro
 		}
 		q.fZP = fZP
 		q.filterU8 = append([]uint8(nil), filter.Data[:k.win.kh*k.win.kw*k.outC]...)
+		prepareIntLanes(k, q.filterU8, fZP, false)
 		k.rows = (*depthwiseConv2D).rowsU8
 		k.eval = func(n *Node) error {
 			q.inU8, q.outU8 = n.In[0].Data, n.Out[0].Data
 			k.run(n)
-			return nil
+			return k.errs.take()
 		}
 	case in.Type == ir.Int16 && filter.Type == ir.Int8:
 		if q.rq64, err = requant16(n, io, fScales, false, optionalInput(n, 2)); err != nil {
@@ -153,6 +162,10 @@ func depthwiseRows[A int8 | uint8 | int16, F int8 | uint8, S int32 | int64](k *d
 
 func (k *depthwiseConv2D) rowsI8(part, r0, r1 int) {
 	q := &k.q
+	if q.filter32 != nil {
+		k.rowsIntLanes(part, r0, r1)
+		return
+	}
 	acc := q.acc32[part]
 	depthwiseRows(k, r0, r1, q.in8, q.filterI8, q.inZP, 0, acc, func(o int, acc []int32) {
 		for c, v := range acc {
@@ -163,6 +176,10 @@ func (k *depthwiseConv2D) rowsI8(part, r0, r1 int) {
 
 func (k *depthwiseConv2D) rowsU8(part, r0, r1 int) {
 	q := &k.q
+	if q.filter32 != nil {
+		k.rowsIntLanes(part, r0, r1)
+		return
+	}
 	acc := q.acc32[part]
 	depthwiseRows(k, r0, r1, q.inU8, q.filterU8, q.inZP, q.fZP, acc, func(o int, acc []int32) {
 		for c, v := range acc {

@@ -95,3 +95,73 @@ func (k *depthwiseConv2D) rowsF32Lanes(r0, r1 int) {
 		})
 	}
 }
+
+// prepareIntLanes sets up the lane kernels for an 8-bit convolution with
+// multiplier 1: the filter widened to int32 less its zero point fZP, and one
+// buffer of sums per thread for a row's pixels.
+func prepareIntLanes[F int8 | uint8](k *depthwiseConv2D, filter []F, fZP int32, signed bool) {
+	q := &k.q
+	q.filter32, q.runAcc = nil, nil
+	if k.mult != 1 {
+		return
+	}
+	q.filter32 = make([]int32, len(filter))
+	for i, f := range filter {
+		q.filter32[i] = int32(f) - fZP
+	}
+	q.signedLanes = signed
+	q.runAcc = make([][]int32, threadsOf(k.ctx))
+	for i := range q.runAcc {
+		q.runAcc[i] = make([]int32, k.win.outW*k.outC)
+	}
+}
+
+// rowsIntLanes computes output rows [r0, r1) of an 8-bit convolution with
+// multiplier 1: the lane kernel sums a run of pixels, the requantizer
+// stores it.
+func (k *depthwiseConv2D) rowsIntLanes(part, r0, r1 int) {
+	w, C, q := k.win, k.outC, &k.q
+	acc := q.runAcc[part]
+	base := gemm.DepthwiseWindow{Channels: C, InRowStride: w.dilH * w.inW * C, InColStride: w.dilW * C,
+		FilterRowStride: w.kw * C, InPixelStride: w.strideW * C}
+	for r := r0; r < r1; r++ {
+		k.depthwiseRuns(r/w.outH, r%w.outH, &base, func(dw gemm.DepthwiseWindow) {
+			out := dw.OutOffset
+			dw.OutOffset = 0
+			var err error
+			if q.signedLanes {
+				err = gemm.DepthwiseInt(&dw, q.in8, q.filter32, q.inZP, acc)
+			} else {
+				err = gemm.DepthwiseInt(&dw, q.inU8, q.filter32, q.inZP, acc)
+			}
+			if err != nil {
+				k.errs.set(err)
+				return
+			}
+			for p := 0; p < dw.Pixels; p++ {
+				k.storeLanes(out+p*C, acc[p*C:(p+1)*C])
+			}
+		})
+	}
+}
+
+// storeLanes requantizes one pixel's sums into the 8-bit output at o.
+func (k *depthwiseConv2D) storeLanes(o int, sums []int32) {
+	q := &k.q
+	if q.signedLanes {
+		requantPixel(&q.rq32, q.out8[o:o+len(sums)], sums)
+	} else {
+		requantPixel(&q.rq32, q.outU8[o:o+len(sums)], sums)
+	}
+}
+
+// requantPixel requantizes the sums of channels [0, len(sums)) into dst, on
+// the vector requantizer when rq has one that takes them.
+func requantPixel[T int8 | uint8](rq *requant[int32], dst []T, sums []int32) {
+	if rq.vec != nil && gemm.Requantize(rq.vec, dst, sums, 0) == nil {
+		return
+	}
+	for c, v := range sums {
+		dst[c] = T(rq.apply(v, c))
+	}
+}

@@ -48,7 +48,7 @@ func packedSum[P interface{ Bytes() int }](ps []P) int {
 
 func (k *conv2D) ScratchBytes() int {
 	q := &k.q
-	n := scratchSum(k.eng, q.quantIn, q.inScale) + packedSum(k.packF32)
+	n := scratchSum(k.eng, q.quantIn, q.inScale, q.rq32.vec) + packedSum(k.packF32)
 	n += intConvBytes(&q.i8) + intConvBytes(&q.u8) + intConvBytes(&q.i16) + intConvBytes(&q.hyb)
 	return n
 }
@@ -63,7 +63,7 @@ func intConvBytes[A gemm.AElem, B gemm.BElem, S int32 | int64, T int8 | uint8 | 
 
 func (k *fullyConnected) ScratchBytes() int {
 	q := &k.q
-	n := scratchSum(k.eng, q.quantIn, q.rowScale, q.rowZP)
+	n := scratchSum(k.eng, q.quantIn, q.rowScale, q.rowZP, q.rq32.vec)
 	if k.packF32 != nil {
 		n += k.packF32.Bytes()
 	}
@@ -91,7 +91,7 @@ func (k *batchMatMul) ScratchBytes() int {
 }
 
 func (c *intBMM[A, S, T]) bytes() int {
-	n := packedSum(c.pack)
+	n := packedSum(c.pack) + c.rq.vec.Bytes()
 	if c.mul != nil {
 		n += c.mul.ScratchBytes()
 	}
@@ -111,7 +111,7 @@ func (k *transposeConv) ScratchBytes() int {
 }
 
 func (c *intTConv[A, B, S, T]) bytes() int {
-	n := scratchSum(c.col.c, c.sum)
+	n := scratchSum(c.col.c, c.sum, c.rq.vec)
 	if c.pack != nil {
 		n += c.pack.Bytes()
 	}
@@ -123,7 +123,11 @@ func (c *intTConv[A, B, S, T]) bytes() int {
 
 func (k *depthwiseConv2D) ScratchBytes() int {
 	q := &k.q
-	return scratchSum(k.filterF32, k.biasF32, q.filterI8, q.filterU8, q.quantIn, q.inScale, q.inOffset)
+	n := scratchSum(k.filterF32, k.biasF32, q.filterI8, q.filterU8, q.quantIn, q.inScale, q.inOffset, q.filter32, q.rq32.vec)
+	for _, acc := range q.runAcc {
+		n += 4 * cap(acc)
+	}
+	return n
 }
 
 var (
