@@ -183,10 +183,10 @@ func runConformanceCase(dir string, mp *ModelProto) caseResult {
 				// Ops whose inputs are all parameters (a shape, a range's
 				// bounds) are converted with all of them constant.
 				if !parameterOnly[mp.Graph.Nodes[0].OpType] {
-					return caseResult{detail: fmt.Sprintf("%s: %v (with constants: %v)", filepath.Base(set), firstLine(err), firstLine(err2))}
+					return caseResult{detail: fmt.Sprintf("%s: %v (with constants: %v)", filepath.Base(set), oneLine(err), oneLine(err2))}
 				}
 				if frozen, err2 = runDataSet(mp, ins, outs, len(ins)); err2 != nil {
-					return caseResult{detail: fmt.Sprintf("%s: %v (with constants: %v)", filepath.Base(set), firstLine(err), firstLine(err2))}
+					return caseResult{detail: fmt.Sprintf("%s: %v (with constants: %v)", filepath.Base(set), oneLine(err), oneLine(err2))}
 				}
 			}
 		}
@@ -196,12 +196,8 @@ func runConformanceCase(dir string, mp *ModelProto) caseResult {
 	return res
 }
 
-func firstLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + " ..."
-	}
-	return s
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", ";")), " ")
 }
 
 type namedTensor struct {

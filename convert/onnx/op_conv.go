@@ -33,70 +33,95 @@ func spatialRank(n *node, x *value) (int, string) {
 	return r - 2, ""
 }
 
+// axisWindow is a convolution's or pool's geometry along one spatial axis.
+type axisWindow struct{ in, k, s, d, pb, pe, out int }
+
+// unitAxis is an axis of size n that a window leaves as it is.
+func unitAxis(n int) axisWindow { return axisWindow{in: n, k: 1, s: 1, d: 1, out: n} }
+
+// pairWindow makes a 2-D window of two axes' geometries.
+func pairWindow(h, w axisWindow) window {
+	var win window
+	for i, a := range [2]axisWindow{h, w} {
+		win.in[i], win.k[i], win.s[i], win.d[i] = a.in, a.k, a.s, a.d
+		win.pb[i], win.pe[i], win.out[i] = a.pb, a.pe, a.out
+	}
+	return win
+}
+
 // geometry reads kernel, strides, dilations and padding attributes for
 // spatial size in (1 or 2 dims) and kernel k, computing ONNX's pads (with
 // auto_pad) and output sizes; ceil rounds the output up (pools' ceil_mode).
 func (n *node) geometry(in, k []int, ceil bool) (window, error) {
+	axes, err := n.axisWindows(in, k, ceil)
+	if err != nil {
+		return window{}, err
+	}
+	switch len(axes) {
+	case 1:
+		return pairWindow(unitAxis(1), axes[0]), nil
+	case 2:
+		return pairWindow(axes[0], axes[1]), nil
+	}
+	return window{}, fmt.Errorf("%d spatial dimensions; expected 1 or 2", len(axes))
+}
+
+// axisWindows is geometry for any number of spatial dimensions, one
+// axisWindow each.
+func (n *node) axisWindows(in, k []int, ceil bool) ([]axisWindow, error) {
 	sp := len(in)
-	var w window
 	ones := slices.Repeat([]int{1}, sp)
 	s := n.ints("strides", ones)
 	d := n.ints("dilations", ones)
 	pads := n.ints("pads", make([]int, 2*sp))
 	if len(s) != sp || len(d) != sp || len(pads) != 2*sp || len(k) != sp {
-		return w, fmt.Errorf("strides %v, dilations %v, pads %v or kernel %v do not fit %d spatial dimensions", s, d, pads, k, sp)
+		return nil, fmt.Errorf("strides %v, dilations %v, pads %v or kernel %v do not fit %d spatial dimensions", s, d, pads, k, sp)
 	}
 	for _, v := range slices.Concat(s, d, pads, k) {
 		if v > 1<<24 {
-			return w, fmt.Errorf("strides %v, dilations %v, pads %v or kernel %v: %d is out of range", s, d, pads, k, v)
+			return nil, fmt.Errorf("strides %v, dilations %v, pads %v or kernel %v: %d is out of range", s, d, pads, k, v)
 		}
 	}
 	autoPad := n.str("auto_pad", "NOTSET")
-	off := 2 - sp
-	for i := range 2 {
-		w.in[i], w.k[i], w.s[i], w.d[i] = 1, 1, 1, 1
-	}
+	axes := make([]axisWindow, sp)
 	for i := range sp {
-		j := i + off
-		w.in[j], w.k[j], w.s[j], w.d[j] = in[i], k[i], s[i], d[i]
+		a := axisWindow{in: in[i], k: k[i], s: s[i], d: d[i]}
 		if s[i] < 1 || d[i] < 1 || k[i] < 1 {
-			return w, fmt.Errorf("strides %v, dilations %v and kernel %v must be positive", s, d, k)
+			return nil, fmt.Errorf("strides %v, dilations %v and kernel %v must be positive", s, d, k)
 		}
 		eff := (k[i]-1)*d[i] + 1
 		switch autoPad {
 		case "NOTSET", "":
-			w.pb[j], w.pe[j] = pads[i], pads[i+sp]
-			if w.pb[j] < 0 || w.pe[j] < 0 {
-				return w, fmt.Errorf("negative pads %v", pads)
+			a.pb, a.pe = pads[i], pads[i+sp]
+			if a.pb < 0 || a.pe < 0 {
+				return nil, fmt.Errorf("negative pads %v", pads)
 			}
 		case "VALID":
 		case "SAME_UPPER", "SAME_LOWER":
 			out := (in[i] + s[i] - 1) / s[i]
 			total := max(0, (out-1)*s[i]+eff-in[i])
-			w.pb[j], w.pe[j] = total/2, total-total/2
+			a.pb, a.pe = total/2, total-total/2
 			if autoPad == "SAME_LOWER" {
-				w.pb[j], w.pe[j] = w.pe[j], w.pb[j]
+				a.pb, a.pe = a.pe, a.pb
 			}
 		default:
-			return w, fmt.Errorf("auto_pad %q", autoPad)
+			return nil, fmt.Errorf("auto_pad %q", autoPad)
 		}
-		span := in[i] + w.pb[j] + w.pe[j] - eff
+		span := in[i] + a.pb + a.pe - eff
 		if span < 0 {
-			return w, fmt.Errorf("kernel %v (dilations %v) is larger than the padded input %v", k, d, in)
+			return nil, fmt.Errorf("kernel %v (dilations %v) is larger than the padded input %v", k, d, in)
 		}
-		w.out[j] = span/s[i] + 1
+		a.out = span/s[i] + 1
 		if ceil && span%s[i] != 0 {
-			w.out[j]++
+			a.out++
 			// The last window must start inside the input or its left padding.
-			if (w.out[j]-1)*s[i] >= in[i]+w.pb[j] {
-				w.out[j]--
+			if (a.out-1)*s[i] >= in[i]+a.pb {
+				a.out--
 			}
 		}
+		axes[i] = a
 	}
-	for i := range off {
-		w.out[i] = 1
-	}
-	return w, nil
+	return axes, nil
 }
 
 // tflitePadding says which TFLite padding computes w, and whether w needs
@@ -513,20 +538,22 @@ func (n *node) dilateKernel(wt int, ws, d []int, sp int) (int, []int, error) {
 }
 
 func checkPool(n *node) string {
-	if bad := checkConv(n); bad != "" {
-		return bad
+	if d := n.str("auto_pad", "NOTSET"); !slices.Contains([]string{"NOTSET", "", "VALID", "SAME_UPPER", "SAME_LOWER"}, d) {
+		return fmt.Sprintf("auto_pad=%q", d)
+	}
+	if k := n.ints("kernel_shape", nil); len(k) > 3 {
+		return fmt.Sprintf("%d-D kernel", len(k))
 	}
 	if n.wants(1) {
-		return "the Indices output"
-	}
-	for _, d := range n.ints("dilations", nil) {
-		if d != 1 {
-			return "dilations other than 1"
-		}
+		return "the Indices output (TFLite has no max pool that returns the positions of its maxima)"
 	}
 	return ""
 }
 
+// convPool converts 1-, 2- and 3-D pools into TFLite's 2-D ones: a 3-D
+// window is separable, so it pools height and width first and then depth
+// (the product of the two axes' counts is the 3-D window's count, padded or
+// not, so averages compose too).
 func convPool(n *node) error {
 	c := n.c
 	x := n.need(0, "X")
@@ -536,23 +563,25 @@ func convPool(n *node) error {
 	if n.err != nil {
 		return nil
 	}
-	sp, bad := spatialRank(n, x)
-	if bad != "" {
-		return fmt.Errorf("%s", bad)
+	r := c.rank(x)
+	if r < 3 || r > 5 {
+		return fmt.Errorf("%d-D input; liteforge converts 1-D, 2-D and 3-D %s", r, n.OpType)
 	}
-	if len(k) != sp {
-		return fmt.Errorf("kernel_shape %v for %d spatial dimensions", k, sp)
+	if len(k) != r-2 {
+		return fmt.Errorf("kernel_shape %v for %d spatial dimensions", k, r-2)
 	}
-	win, err := n.geometry(c.shape(x)[2:], k, ceil)
+	axes, err := n.axisWindows(c.shape(x)[2:], k, ceil)
 	if err != nil {
 		return err
 	}
-	in, back, err := n.spatialIn(x)
+	in, err := c.nhwc(x)
 	if err != nil {
 		return err
 	}
 	maxPool := n.OpType == "MaxPool"
-	if typ := c.tensor(in).Type; typ != ir.Float32 && !c.tensor(in).Quant.Quantized() {
+	typ := c.tensor(in).Type
+	asFloat := typ != ir.Float32 && !c.tensor(in).Quant.Quantized()
+	if asFloat {
 		// TFLite pools integers only quantized: pool plain integers as
 		// floats, exactly for 8- and 16-bit values, and cast back.
 		if !maxPool || typ.Size() > 2 {
@@ -561,86 +590,181 @@ func convPool(n *node) error {
 		if in, err = c.castTensor(in, ir.Float32, c.tmpName("as_float")); err != nil {
 			return err
 		}
-		inner := back
-		back = func(t int) (*value, error) {
-			r, err := c.castTensor(t, typ, c.tmpName("pooled"))
-			if err != nil {
-				return nil, err
-			}
-			return inner(r)
-		}
 	}
-	padding, explicit := win.tflitePadding()
-	extra := [2]int{win.extraEnd(0), win.extraEnd(1)}
-	if !maxPool && padding == ir.PaddingSame && countPad {
-		explicit = true // TFLite's SAME average excludes the padding
-	}
-	var factors []float32
-	if explicit {
-		padding = ir.PaddingValid
-		fill := float32(0)
-		if maxPool {
-			fill = lowestFloat32
-		} else {
-			if err := checkGenerated(win.out[0]*win.out[1], "the average's divisor table"); err != nil {
-				return err
-			}
-			factors = avgFactors(win, countPad)
-		}
-		if in, err = n.padNHWC(in, win, extra, fill); err != nil {
+	p := pooler{n: n, maxPool: maxPool, countPad: countPad}
+	s := c.tensor(in).Shape // [N, spatial..., C]
+	nb, ch := s[0], s[len(s)-1]
+	var t int
+	switch len(axes) {
+	case 1:
+		if t, err = c.reshape(in, []int{nb, 1, s[1], ch}, c.tmpName("as_2d")); err != nil {
 			return err
 		}
+		if t, err = p.pool2D(t, pairWindow(unitAxis(1), axes[0])); err != nil {
+			return err
+		}
+		t, err = c.reshape(t, []int{nb, axes[0].out, ch}, c.tmpName("as_1d"))
+	case 2:
+		t, err = p.pool2D(in, pairWindow(axes[0], axes[1]))
+	case 3:
+		d, h, w := axes[0], axes[1], axes[2]
+		if t, err = c.reshape(in, []int{nb * s[1], s[2], s[3], ch}, c.tmpName("depth_in_batch")); err != nil {
+			return err
+		}
+		if t, err = p.pool2D(t, pairWindow(h, w)); err != nil {
+			return err
+		}
+		if t, err = c.reshape(t, []int{nb, s[1], h.out * w.out, ch}, c.tmpName("depth_as_height")); err != nil {
+			return err
+		}
+		if t, err = p.pool2D(t, pairWindow(d, unitAxis(h.out*w.out))); err != nil {
+			return err
+		}
+		t, err = c.reshape(t, []int{nb, d.out, h.out, w.out, ch}, c.tmpName("as_3d"))
 	}
-	opType := ir.MaxPool2D
-	if !maxPool {
-		opType = ir.AveragePool2D
-	}
-	name := n.outName(0)
-	if factors != nil || sp == 1 {
-		name = c.tmpName("pool")
-	}
-	opts := &ir.Pool2DOptions{Padding: padding, StrideH: win.s[0], StrideW: win.s[1], FilterHeight: win.k[0], FilterWidth: win.k[1]}
-	t, err := c.emit1(opType, opts, []int{in}, name, c.tensor(in).Type)
 	if err != nil {
 		return err
 	}
-	if factors != nil {
-		ft := c.constFloat32(c.tmpName("divisor_correction"), []int{1, win.out[0], win.out[1], 1}, factors)
-		if t, err = c.emit1(ir.Mul, &ir.MulOptions{}, []int{t, ft}, c.tmpName("average"), ir.Float32); err != nil {
+	if asFloat {
+		if t, err = c.castTensor(t, typ, c.tmpName("pooled")); err != nil {
 			return err
 		}
 	}
-	v, err := back(t)
-	if err != nil {
-		return err
-	}
-	c.tensor(v.t).Name = n.outName(0)
-	n.set(0, v.t, v.perm)
+	c.tensor(t).Name = n.outName(0)
+	n.set(0, t, channelsLast(r))
 	return nil
 }
 
-// avgFactors corrects a VALID average over the explicitly padded input
-// (which divides by the window size) to ONNX's divisor at each output
-// position: the window clipped to the padded input with count_include_pad,
-// clipped to the input without it. It returns nil when no correction is
-// needed.
-func avgFactors(w window, countPad bool) []float32 {
+// pooler emits one node's pools.
+type pooler struct {
+	n                 *node
+	maxPool, countPad bool
+}
+
+// pool2D pools a 4-D channels-last tensor over window w.
+func (p pooler) pool2D(in int, w window) (int, error) {
+	c := p.n.c
+	if w.d != [2]int{1, 1} {
+		return p.dilatedPool2D(in, w)
+	}
+	padding, explicit := w.tflitePadding()
+	extra := [2]int{w.extraEnd(0), w.extraEnd(1)}
+	if !p.maxPool && padding == ir.PaddingSame && p.countPad {
+		explicit = true // TFLite's SAME average excludes the padding
+	}
+	var factors []float32
+	var err error
+	if explicit {
+		padding = ir.PaddingValid
+		fill := float32(0)
+		if p.maxPool {
+			fill = lowestFloat32
+		} else {
+			if err := checkGenerated(w.out[0]*w.out[1], "the average's divisor table"); err != nil {
+				return 0, err
+			}
+			factors = avgFactors(w, p.countPad, true)
+		}
+		if in, err = p.n.padNHWC(in, w, extra, fill); err != nil {
+			return 0, err
+		}
+	}
+	opType := ir.MaxPool2D
+	if !p.maxPool {
+		opType = ir.AveragePool2D
+	}
+	opts := &ir.Pool2DOptions{Padding: padding, StrideH: w.s[0], StrideW: w.s[1], FilterHeight: w.k[0], FilterWidth: w.k[1]}
+	t, err := c.emit1(opType, opts, []int{in}, c.tmpName("pool"), c.tensor(in).Type)
+	if err != nil || factors == nil {
+		return t, err
+	}
+	ft := c.constFloat32(c.tmpName("divisor_correction"), []int{1, w.out[0], w.out[1], 1}, factors)
+	return c.emit1(ir.Mul, &ir.MulOptions{}, []int{t, ft}, c.tmpName("average"), ir.Float32)
+}
+
+// dilatedPool2D pools with dilations, which TFLite's pools lack: each of
+// the window's taps is a strided slice of the padded input, and the pool is
+// their MAXIMUM, or their sum times 1/count.
+func (p pooler) dilatedPool2D(in int, w window) (int, error) {
+	c := p.n.c
+	if c.tensor(in).Quant.Quantized() && !p.maxPool {
+		return 0, fmt.Errorf("dilated average pool of a quantized tensor")
+	}
+	if err := checkGenerated(w.k[0]*w.k[1]*4, "the dilated pool's taps"); err != nil {
+		return 0, err
+	}
+	fill := float32(0)
+	if p.maxPool {
+		fill = lowestFloat32
+	}
+	padded, err := p.n.padNHWC(in, w, [2]int{w.extraEnd(0), w.extraEnd(1)}, fill)
+	if err != nil {
+		return 0, err
+	}
+	s := c.tensor(padded).Shape
+	strides := c.constInt32(c.tmpName("tap_strides"), []int{1, w.s[0], w.s[1], 1})
+	acc := -1
+	for i := range w.k[0] {
+		for j := range w.k[1] {
+			y, x := i*w.d[0], j*w.d[1]
+			begin := c.constInt32(c.tmpName("tap_begin"), []int{0, y, x, 0})
+			end := c.constInt32(c.tmpName("tap_end"), []int{s[0], y + (w.out[0]-1)*w.s[0] + 1, x + (w.out[1]-1)*w.s[1] + 1, s[3]})
+			tap, err := c.emit1(ir.StridedSlice, &ir.StridedSliceOptions{}, []int{padded, begin, end, strides}, c.tmpName("tap"), c.tensor(padded).Type)
+			if err != nil {
+				return 0, err
+			}
+			switch {
+			case acc < 0:
+				acc = tap
+			case p.maxPool:
+				acc, err = c.emit1(ir.Maximum, nil, []int{acc, tap}, c.tmpName("pool_max"), c.tensor(tap).Type)
+			default:
+				acc, err = c.emit1(ir.Add, &ir.AddOptions{PotScaleInt16: true}, []int{acc, tap}, c.tmpName("pool_sum"), c.tensor(tap).Type)
+			}
+			if err != nil {
+				return 0, err
+			}
+		}
+	}
+	if p.maxPool {
+		return acc, nil
+	}
+	if err := checkGenerated(w.out[0]*w.out[1], "the average's divisor table"); err != nil {
+		return 0, err
+	}
+	ft := c.constFloat32(c.tmpName("divisor"), []int{1, w.out[0], w.out[1], 1}, avgFactors(w, p.countPad, false))
+	return c.emit1(ir.Mul, &ir.MulOptions{}, []int{acc, ft}, c.tmpName("average"), ir.Float32)
+}
+
+// avgFactors corrects a sum or average over the explicitly padded input to
+// ONNX's divisor at each output position: the window's taps inside the
+// padded input with count_include_pad, inside the input without it. With
+// overWindow the factors correct an average (which divided by the window
+// size) and are nil when no correction is needed; else they divide a sum.
+func avgFactors(w window, countPad, overWindow bool) []float32 {
 	div := [2][]int{}
 	for i := range 2 {
 		div[i] = make([]int, w.out[i])
+		lo, hi := 0, w.in[i]
+		if countPad {
+			lo, hi = -w.pb[i], w.in[i]+w.pe[i]
+		}
 		for o := range w.out[i] {
-			start := o*w.s[i] - w.pb[i]
-			end := min(start+w.k[i], w.in[i]+w.pe[i])
-			n := end - start
-			if !countPad {
-				n = min(end, w.in[i]) - max(start, 0)
+			n := 0
+			for t := range w.k[i] {
+				if pos := o*w.s[i] - w.pb[i] + t*w.d[i]; pos >= lo && pos < hi {
+					n++
+				}
 			}
 			div[i][o] = max(n, 1)
 		}
 	}
-	area := w.k[0] * w.k[1]
+	area := 1
+	if overWindow {
+		area = w.k[0] * w.k[1]
+	}
 	f := make([]float32, 0, w.out[0]*w.out[1])
-	needed := false
+	needed := !overWindow
 	for _, a := range div[0] {
 		for _, b := range div[1] {
 			f = append(f, float32(area)/float32(a*b))

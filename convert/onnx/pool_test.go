@@ -1,0 +1,50 @@
+package onnx
+
+import (
+	"testing"
+
+	"github.com/liteforge/liteforge/internal/testutil"
+)
+
+// TestPoolsAgainstONNXRuntime checks the pools TFLite has no op for, 3-D
+// ones (pooled as two 2-D passes) and dilated ones (pooled over strided
+// slices), with padding, strides, ceil mode and both average divisors,
+// against ONNX Runtime and TFLite.
+func TestPoolsAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	pool := func(op, name string, attrs ...*AttributeProto) *NodeProto {
+		return nodeOf(op, name, []string{"x"}, []string{name}, attrs...)
+	}
+	outputs := func(nodes []*NodeProto) []*ValueInfoProto {
+		var outs []*ValueInfoProto
+		for _, n := range nodes {
+			outs = append(outs, &ValueInfoProto{Name: n.Outputs[0], Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+		}
+		return outs
+	}
+	k3 := intsAttr("kernel_shape", 2, 3, 2)
+	nodes3D := []*NodeProto{
+		pool("MaxPool", "max3d_pads_strides", k3, intsAttr("pads", 1, 0, 1, 0, 2, 1), intsAttr("strides", 2, 1, 2)),
+		pool("MaxPool", "max3d_ceil_dilated", k3, intsAttr("strides", 2, 2, 2), intAttr("ceil_mode", 1), intsAttr("dilations", 1, 2, 1)),
+		pool("AveragePool", "avg3d_exclude_pad", k3, intsAttr("pads", 1, 1, 0, 0, 1, 1)),
+		pool("AveragePool", "avg3d_include_pad_ceil", k3, intsAttr("pads", 0, 1, 1, 1, 0, 0), intsAttr("strides", 2, 2, 3),
+			intAttr("count_include_pad", 1), intAttr("ceil_mode", 1)),
+		pool("AveragePool", "avg3d_same_upper", k3, strAttr("auto_pad", "SAME_UPPER"), intsAttr("strides", 1, 2, 2)),
+	}
+	g3 := &GraphProto{Nodes: nodes3D, Outputs: outputs(nodes3D), Inputs: []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 3, 5, 6, 7)}}
+	runLayoutModel(t, ort, modelOf(19, g3), func(s string) string { return s })
+
+	k2 := intsAttr("kernel_shape", 3, 2)
+	nodes2D := []*NodeProto{
+		pool("MaxPool", "max_dilated_pads", k2, intsAttr("dilations", 2, 3), intsAttr("pads", 1, 1, 2, 0)),
+		pool("MaxPool", "max_dilated_strides_ceil", k2, intsAttr("dilations", 2, 2), intsAttr("strides", 2, 3), intAttr("ceil_mode", 1)),
+		pool("AveragePool", "avg_dilated_exclude_pad", k2, intsAttr("dilations", 2, 2), intsAttr("pads", 2, 1, 1, 1)),
+		pool("AveragePool", "avg_dilated_include_pad", k2, intsAttr("dilations", 3, 1), intsAttr("pads", 1, 1, 2, 0),
+			intsAttr("strides", 1, 2), intAttr("count_include_pad", 1)),
+		nodeOf("MaxPool", "max1d_dilated", []string{"x1"}, []string{"max1d_dilated"}, intsAttr("kernel_shape", 3), intsAttr("dilations", 2), intsAttr("pads", 1, 1)),
+	}
+	g2 := &GraphProto{Nodes: append([]*NodeProto{nodeOf("Reshape", "as1d", []string{"x", "s1"}, []string{"x1"})}, nodes2D...),
+		Initializers: []*TensorProto{i64s("s1", 1, 3, -1)},
+		Outputs:      outputs(nodes2D), Inputs: []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 3, 9, 8)}}
+	runLayoutModel(t, ort, modelOf(19, g2), func(s string) string { return s })
+}
