@@ -48,3 +48,27 @@ func TestPoolsAgainstONNXRuntime(t *testing.T) {
 		Outputs:      outputs(nodes2D), Inputs: []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 3, 9, 8)}}
 	runLayoutModel(t, ort, modelOf(19, g2), func(s string) string { return s })
 }
+
+// TestGatherNDBatchDimsAgainstONNXRuntime checks GatherND with batch
+// dimensions (each index tuple gets its batch position in front for
+// TFLite's GATHER_ND), with negative indices, against ONNX Runtime and
+// TFLite.
+func TestGatherNDBatchDimsAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	nodes := []*NodeProto{
+		nodeOf("GatherND", "rows", []string{"x", "i1"}, []string{"rows"}, intAttr("batch_dims", 1)),
+		nodeOf("GatherND", "elements", []string{"x", "i2"}, []string{"elements"}, intAttr("batch_dims", 1)),
+		nodeOf("GatherND", "two_batch_dims", []string{"x", "i3"}, []string{"two_batch_dims"}, intAttr("batch_dims", 2)),
+	}
+	g := &GraphProto{Nodes: nodes,
+		Initializers: []*TensorProto{
+			int64Tensor("i1", []int64{2, 3, 1}, []int64{2, -1, 0, -3, 1, 1}),
+			int64Tensor("i2", []int64{2, 2, 2}, []int64{0, 4, -1, -2, 2, 0, 1, 3}),
+			int64Tensor("i3", []int64{2, 3, 1}, []int64{4, 0, -2, 1, 3, -5}),
+		},
+		Inputs: []*ValueInfoProto{tensorInfo("x", onnxFloat, 2, 3, 5)}}
+	for _, nd := range nodes {
+		g.Outputs = append(g.Outputs, &ValueInfoProto{Name: nd.Outputs[0], Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+	}
+	runLayoutModel(t, ort, modelOf(13, g), func(s string) string { return s })
+}
