@@ -72,3 +72,24 @@ func TestGatherNDBatchDimsAgainstONNXRuntime(t *testing.T) {
 	}
 	runLayoutModel(t, ort, modelOf(13, g), func(s string) string { return s })
 }
+
+// TestPerAxisQDQAgainstONNXRuntime checks QuantizeLinear and
+// DequantizeLinear per axis of a computed (channels-last) tensor, which
+// become the ops' arithmetic since TFLite quantizes activations per tensor,
+// against ONNX Runtime and TFLite. The scales are small enough that some
+// values saturate.
+func TestPerAxisQDQAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	m := convThen(13, []*NodeProto{
+		nodeOf("QuantizeLinear", "q_channels", []string{"c", "cs", "cz"}, []string{"qc"}, intAttr("axis", 1)),
+		nodeOf("DequantizeLinear", "dq_channels", []string{"qc", "cs", "cz"}, []string{"y"}, intAttr("axis", 1)),
+		nodeOf("QuantizeLinear", "q_height", []string{"c", "hs", "hz"}, []string{"qh"}, intAttr("axis", 2)),
+		nodeOf("DequantizeLinear", "dq_height", []string{"qh", "hs", "hz"}, []string{"y_height"}, intAttr("axis", 2)),
+	},
+		floatTensor("cs", []int64{4}, []float32{0.01, 0.02, 0.005, 0.05}),
+		&TensorProto{Name: "cz", Dims: []int64{4}, DataType: onnxUint8, Int32Data: []int32{128, 0, 250, 100}},
+		floatTensor("hs", []int64{6}, []float32{0.01, 0.03, 0.004, 0.02, 0.1, 0.008}),
+		&TensorProto{Name: "hz", Dims: []int64{6}, DataType: onnxInt8, Int32Data: []int32{0, -3, 100, 7, -128, 1}})
+	m.Graph.Outputs = append(m.Graph.Outputs, &ValueInfoProto{Name: "y_height", Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+	runLayoutModel(t, ort, m, func(s string) string { return s })
+}

@@ -127,6 +127,13 @@ func encodeTensor(t *TensorProto) []byte {
 		}
 		b = appendBytes(b, 4, run)
 	}
+	if len(t.Int32Data) > 0 {
+		wide := make([]int64, len(t.Int32Data))
+		for i, v := range t.Int32Data {
+			wide[i] = int64(v)
+		}
+		b = appendPackedInts(b, 5, wide)
+	}
 	if len(t.Int64Data) > 0 {
 		b = appendPackedInts(b, 7, t.Int64Data)
 	}

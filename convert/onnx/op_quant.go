@@ -253,7 +253,7 @@ func convQuantizeLinear(n *node) error {
 		return nil
 	}
 	if q.PerAxis() {
-		return fmt.Errorf("per-axis quantization of a computed tensor (TFLite quantizes activations per tensor)")
+		return n.quantizePerAxis(x, typ, q)
 	}
 	if x.q != nil {
 		if sameParams(c.tensor(x.q.t).Quant, cq) && c.dtype(x.q) == ct {
@@ -320,7 +320,7 @@ func convDequantizeLinear(n *node) error {
 		return nil
 	}
 	if q.PerAxis() {
-		return fmt.Errorf("per-axis dequantization of a computed tensor")
+		return n.dequantizePerAxis(x, typ, q)
 	}
 	iv, err := c.intView(x, typ, q)
 	if err != nil {
@@ -510,3 +510,85 @@ func scalesClose(a, b []float32) bool {
 
 // quantOf returns a tensor's quantization.
 func (c *converter) quantOf(t int) *ir.Quantization { return c.tensor(t).Quant }
+
+// TFLite quantizes activations per tensor only, so a computed tensor
+// quantized or dequantized per axis is converted as the arithmetic the ONNX
+// ops define, with the parameters as constants broadcast along the axis.
+
+// axisConstant is a float constant of x's rank holding v along axis (1
+// elsewhere), for broadcasting against x.
+func (n *node) axisConstant(x *value, axis int, v []float32, name string) *value {
+	shape := slices.Repeat([]int{1}, n.c.rank(x))
+	shape[axis] = len(v)
+	return n.c.constValue(n.c.constFloat32(n.c.tmpName(name), shape, v))
+}
+
+// quantizePerAxis computes saturate(round(x / scale) + zero_point), with
+// rounding half to even as QuantizeLinear's and TFLite's ROUND's.
+func (n *node) quantizePerAxis(x *value, typ ir.DataType, q *ir.Quantization) error {
+	c := n.c
+	lo, hi, ok := intRange(typ)
+	if !ok || c.dtype(x) != ir.Float32 {
+		return fmt.Errorf("per-axis quantization of a computed %v tensor to %v (liteforge quantizes float32 to 8- and 16-bit integers)", c.dtype(x), typ)
+	}
+	zps := make([]float32, len(q.ZeroPoint))
+	for i, z := range q.ZeroPoint {
+		zps[i] = float32(z)
+	}
+	v, err := n.binary(ir.Div, x, n.axisConstant(x, q.Axis, q.Scale, "scale"), c.tmpName("scaled"))
+	if err != nil {
+		return err
+	}
+	r, err := c.emit1(ir.Round, nil, []int{v.t}, c.tmpName("rounded"), ir.Float32)
+	if err != nil {
+		return err
+	}
+	v = &value{t: r, perm: v.perm}
+	steps := []struct {
+		op ir.OpType
+		b  *value
+	}{
+		{ir.Add, n.axisConstant(x, q.Axis, zps, "zero_point")},
+		{ir.Maximum, c.constValue(c.constFloat32(c.tmpName("lowest"), []int{}, []float32{float32(lo)}))},
+		{ir.Minimum, c.constValue(c.constFloat32(c.tmpName("highest"), []int{}, []float32{float32(hi)}))},
+	}
+	for _, s := range steps {
+		if v, err = n.binary(s.op, v, s.b, c.tmpName("quantized")); err != nil {
+			return err
+		}
+	}
+	t, err := c.castTensor(v.t, typ, n.outName(0))
+	if err != nil {
+		return err
+	}
+	n.set(0, t, v.perm)
+	return nil
+}
+
+// dequantizePerAxis computes (x - zero_point) * scale in float32, where the
+// difference of 8- and 16-bit integers is exact.
+func (n *node) dequantizePerAxis(x *value, typ ir.DataType, q *ir.Quantization) error {
+	c := n.c
+	if c.dtype(x) != typ {
+		return fmt.Errorf("input of type %v with a %v zero point", c.dtype(x), typ)
+	}
+	t, err := c.castTensor(x.t, ir.Float32, c.tmpName("as_float"))
+	if err != nil {
+		return err
+	}
+	v := &value{t: t, perm: x.perm}
+	if slices.ContainsFunc(q.ZeroPoint, func(z int64) bool { return z != 0 }) {
+		zps := make([]float32, len(q.ZeroPoint))
+		for i, z := range q.ZeroPoint {
+			zps[i] = float32(z)
+		}
+		if v, err = n.binary(ir.Sub, v, n.axisConstant(x, q.Axis, zps, "zero_point"), c.tmpName("centred")); err != nil {
+			return err
+		}
+	}
+	if v, err = n.binary(ir.Mul, v, n.axisConstant(x, q.Axis, q.Scale, "scale"), n.outName(0)); err != nil {
+		return err
+	}
+	n.set(0, v.t, v.perm)
+	return nil
+}
