@@ -93,3 +93,20 @@ func TestPerAxisQDQAgainstONNXRuntime(t *testing.T) {
 	m.Graph.Outputs = append(m.Graph.Outputs, &ValueInfoProto{Name: "y_height", Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
 	runLayoutModel(t, ort, m, func(s string) string { return s })
 }
+
+// TestTrainingBatchNormAgainstONNXRuntime checks BatchNormalization in
+// training mode (the batch's own statistics, and the running ones moved
+// towards them) after a convolution, against ONNX Runtime and TFLite.
+func TestTrainingBatchNormAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	m := convThen(15, []*NodeProto{
+		nodeOf("BatchNormalization", "bn", []string{"c", "sc", "bb", "mu", "va"}, []string{"y", "running_mean", "running_var"},
+			intAttr("training_mode", 1), floatAttr("momentum", 0.8), floatAttr("epsilon", 1e-3)),
+	},
+		floatTensor("sc", []int64{4}, []float32{1, 2, 0.5, -1}), floatTensor("bb", []int64{4}, []float32{0, 1, -1, 0.5}),
+		floatTensor("mu", []int64{4}, []float32{0.1, 0.2, 0.3, 0.4}), floatTensor("va", []int64{4}, []float32{1, 2, 0.5, 0.25}))
+	for _, o := range []string{"running_mean", "running_var"} {
+		m.Graph.Outputs = append(m.Graph.Outputs, &ValueInfoProto{Name: o, Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+	}
+	runLayoutModel(t, ort, m, func(s string) string { return s })
+}

@@ -19,12 +19,16 @@ func init() {
 }
 
 func checkBatchNorm(n *node) string {
+	// Training mode (opset 14 on) normalizes with the batch's statistics
+	// and may output the updated running ones; older opsets' saved
+	// statistics outputs are not converted.
+	first := 1
 	if n.int("training_mode", 0) != 0 {
-		return "training_mode=1"
+		first = 3
 	}
-	for i := 1; i < len(n.Outputs); i++ {
+	for i := first; i < len(n.Outputs); i++ {
 		if n.wants(i) {
-			return "running statistics outputs (training)"
+			return "running statistics outputs outside training_mode"
 		}
 	}
 	return ""
@@ -74,6 +78,9 @@ func convBatchNorm(n *node) error {
 	r := c.rank(x)
 	if r < 2 || c.shape(x)[1] != ir.NumElements(c.shape(scale)) {
 		return fmt.Errorf("input %v and scale %v do not agree on the channels", c.shape(x), c.shape(scale))
+	}
+	if n.int("training_mode", 0) != 0 {
+		return n.trainingBatchNorm(x, scale, bias, mean, variance, eps)
 	}
 	// a = scale / sqrt(var + eps); b = B - mean * a; y = x * a + b. All
 	// constant for an exported model, so these fold now.
@@ -127,19 +134,7 @@ func (n *node) normalize(x *value, axes []int, eps float32) (*value, error) {
 // (with the normalized axes kept, of size 1).
 func (n *node) normalizeStats(x *value, axes []int, eps float32) (y, mean, invStd *value, err error) {
 	c := n.c
-	m, err := n.reduce(ir.Mean, x, axes, true, c.tmpName("mean"))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	d, err := n.binary(ir.Sub, x, m, c.tmpName("centered"))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	sq, err := n.binary(ir.Mul, d, d, c.tmpName("squared"))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	v, err := n.reduce(ir.Mean, sq, axes, true, c.tmpName("variance"))
+	m, d, v, err := n.moments(x, axes)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -155,6 +150,102 @@ func (n *node) normalizeStats(x *value, axes []int, eps float32) (y, mean, invSt
 	}
 	y, err = n.binary(ir.Mul, d, v, c.tmpName("normalized"))
 	return y, m, v, err
+}
+
+// moments returns the mean of x over the logical axes, x minus it, and the
+// (biased) variance, the statistics kept as axes of size 1.
+func (n *node) moments(x *value, axes []int) (mean, centered, variance *value, err error) {
+	c := n.c
+	if mean, err = n.reduce(ir.Mean, x, axes, true, c.tmpName("mean")); err != nil {
+		return nil, nil, nil, err
+	}
+	if centered, err = n.binary(ir.Sub, x, mean, c.tmpName("centered")); err != nil {
+		return nil, nil, nil, err
+	}
+	sq, err := n.binary(ir.Mul, centered, centered, c.tmpName("squared"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	variance, err = n.reduce(ir.Mean, sq, axes, true, c.tmpName("variance"))
+	return mean, centered, variance, err
+}
+
+// trainingBatchNorm normalizes x with its own per-channel mean and biased
+// variance, as BatchNormalization does in training mode, and outputs the
+// running statistics moved towards them: running * momentum + batch *
+// (1 - momentum).
+func (n *node) trainingBatchNorm(x, scale, bias, mean, variance *value, eps float32) error {
+	c := n.c
+	r := c.rank(x)
+	momentum := n.float("momentum", 0.9)
+	axes := append([]int{0}, identityPerm(r)[2:]...)
+	bm, y, bv, err := n.moments(x, axes)
+	if err != nil {
+		return err
+	}
+	e, err := n.scalarValue(x, float64(eps), "epsilon")
+	if err != nil {
+		return err
+	}
+	inv, err := n.binary(ir.Add, bv, e, c.tmpName("var_eps"))
+	if err != nil {
+		return err
+	}
+	if inv, err = n.unary(ir.Rsqrt, nil, inv, c.tmpName("inv_stddev")); err != nil {
+		return err
+	}
+	if y, err = n.binary(ir.Mul, y, inv, c.tmpName("normalized")); err != nil {
+		return err
+	}
+	sc, err := n.channelVector(scale, r, c.tmpName("scale_c"))
+	if err != nil {
+		return err
+	}
+	bc, err := n.channelVector(bias, r, c.tmpName("bias_c"))
+	if err != nil {
+		return err
+	}
+	if y, err = n.binary(ir.Mul, y, sc, c.tmpName("scaled")); err != nil {
+		return err
+	}
+	if y, err = n.binary(ir.Add, y, bc, n.outName(0)); err != nil {
+		return err
+	}
+	n.set(0, y.t, y.perm)
+	for i, st := range [][2]*value{{mean, bm}, {variance, bv}} {
+		if !n.wants(i + 1) {
+			continue
+		}
+		running, batch := st[0], st[1]
+		bt, err := c.plain(batch)
+		if err != nil {
+			return err
+		}
+		if bt, err = c.reshape(bt, c.shape(running), c.tmpName("batch_statistic")); err != nil {
+			return err
+		}
+		keep, err := n.scalarValue(x, float64(momentum), "momentum")
+		if err != nil {
+			return err
+		}
+		take, err := n.scalarValue(x, float64(1-momentum), "one_minus_momentum")
+		if err != nil {
+			return err
+		}
+		old, err := n.binary(ir.Mul, running, keep, c.tmpName("running_kept"))
+		if err != nil {
+			return err
+		}
+		moved, err := n.binary(ir.Mul, c.constOrValue(bt), take, c.tmpName("batch_taken"))
+		if err != nil {
+			return err
+		}
+		if moved, err = n.binary(ir.Add, old, moved, n.outName(i+1)); err != nil {
+			return err
+		}
+		n.set(i+1, moved.t, moved.perm)
+	}
+	return nil
 }
 
 func convInstanceNorm(n *node) error {
