@@ -133,23 +133,29 @@ func (n *node) normalize(x *value, axes []int, eps float32) (*value, error) {
 // normalizeStats is normalize that also returns the mean and 1/sqrt(var+eps)
 // (with the normalized axes kept, of size 1).
 func (n *node) normalizeStats(x *value, axes []int, eps float32) (y, mean, invStd *value, err error) {
-	c := n.c
 	m, d, v, err := n.moments(x, axes)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	e, err := n.scalarValue(x, float64(eps), "epsilon")
+	y, invStd, err = n.standardize(d, v, eps)
+	return y, m, invStd, err
+}
+
+// standardize returns centered / sqrt(variance + eps) and 1/sqrt(variance + eps).
+func (n *node) standardize(centered, variance *value, eps float32) (y, invStd *value, err error) {
+	c := n.c
+	e, err := n.scalarValue(variance, float64(eps), "epsilon")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	if v, err = n.binary(ir.Add, v, e, c.tmpName("var_eps")); err != nil {
-		return nil, nil, nil, err
+	if invStd, err = n.binary(ir.Add, variance, e, c.tmpName("var_eps")); err != nil {
+		return nil, nil, err
 	}
-	if v, err = n.unary(ir.Rsqrt, nil, v, c.tmpName("inv_stddev")); err != nil {
-		return nil, nil, nil, err
+	if invStd, err = n.unary(ir.Rsqrt, nil, invStd, c.tmpName("inv_stddev")); err != nil {
+		return nil, nil, err
 	}
-	y, err = n.binary(ir.Mul, d, v, c.tmpName("normalized"))
-	return y, m, v, err
+	y, err = n.binary(ir.Mul, centered, invStd, c.tmpName("normalized"))
+	return y, invStd, err
 }
 
 // moments returns the mean of x over the logical axes, x minus it, and the
@@ -183,32 +189,10 @@ func (n *node) trainingBatchNorm(x, scale, bias, mean, variance *value, eps floa
 	if err != nil {
 		return err
 	}
-	e, err := n.scalarValue(x, float64(eps), "epsilon")
-	if err != nil {
+	if y, _, err = n.standardize(y, bv, eps); err != nil {
 		return err
 	}
-	inv, err := n.binary(ir.Add, bv, e, c.tmpName("var_eps"))
-	if err != nil {
-		return err
-	}
-	if inv, err = n.unary(ir.Rsqrt, nil, inv, c.tmpName("inv_stddev")); err != nil {
-		return err
-	}
-	if y, err = n.binary(ir.Mul, y, inv, c.tmpName("normalized")); err != nil {
-		return err
-	}
-	sc, err := n.channelVector(scale, r, c.tmpName("scale_c"))
-	if err != nil {
-		return err
-	}
-	bc, err := n.channelVector(bias, r, c.tmpName("bias_c"))
-	if err != nil {
-		return err
-	}
-	if y, err = n.binary(ir.Mul, y, sc, c.tmpName("scaled")); err != nil {
-		return err
-	}
-	if y, err = n.binary(ir.Add, y, bc, n.outName(0)); err != nil {
+	if y, err = n.scaleShift(y, scale, bias, r); err != nil {
 		return err
 	}
 	n.set(0, y.t, y.perm)
@@ -264,22 +248,29 @@ func convInstanceNorm(n *node) error {
 	if err != nil {
 		return err
 	}
-	s, err := n.channelVector(scale, r, c.tmpName("scale_c"))
-	if err != nil {
-		return err
-	}
-	b, err := n.channelVector(bias, r, c.tmpName("bias_c"))
-	if err != nil {
-		return err
-	}
-	if y, err = n.binary(ir.Mul, y, s, c.tmpName("scaled")); err != nil {
-		return err
-	}
-	if y, err = n.binary(ir.Add, y, b, n.outName(0)); err != nil {
+	if y, err = n.scaleShift(y, scale, bias, r); err != nil {
 		return err
 	}
 	n.set(0, y.t, y.perm)
 	return nil
+}
+
+// scaleShift returns y * scale + bias for per-channel (axis 1) scale and
+// bias of a rank-r y, as the node's output.
+func (n *node) scaleShift(y, scale, bias *value, r int) (*value, error) {
+	c := n.c
+	s, err := n.channelVector(scale, r, c.tmpName("scale_c"))
+	if err != nil {
+		return nil, err
+	}
+	b, err := n.channelVector(bias, r, c.tmpName("bias_c"))
+	if err != nil {
+		return nil, err
+	}
+	if y, err = n.binary(ir.Mul, y, s, c.tmpName("scaled")); err != nil {
+		return nil, err
+	}
+	return n.binary(ir.Add, y, b, n.outName(0))
 }
 
 func convLayerNorm(n *node) error {
