@@ -110,3 +110,30 @@ func TestTrainingBatchNormAgainstONNXRuntime(t *testing.T) {
 	}
 	runLayoutModel(t, ort, m, func(s string) string { return s })
 }
+
+// TestInt64PowAgainstONNXRuntime checks Pow of int64 bases with constant
+// exponents (per element, and one float exponent for all), which becomes
+// squaring and per-element selection since TFLite's POW takes no int64,
+// against ONNX Runtime and TFLite.
+func TestInt64PowAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	nodes := []*NodeProto{
+		nodeOf("Mul", "spread", []string{"x", "k"}, []string{"xs"}),
+		nodeOf("Cast", "as_int64", []string{"xs"}, []string{"xi"}, intAttr("to", onnxInt64)),
+		nodeOf("Pow", "pow_each", []string{"xi", "e"}, []string{"pe"}),
+		nodeOf("Cast", "pow_each_float", []string{"pe"}, []string{"pow_each"}, intAttr("to", onnxFloat)),
+		nodeOf("Pow", "pow_all", []string{"xi", "f"}, []string{"pa"}),
+		nodeOf("Cast", "pow_all_float", []string{"pa"}, []string{"pow_all"}, intAttr("to", onnxFloat)),
+	}
+	g := &GraphProto{Nodes: nodes,
+		Initializers: []*TensorProto{
+			floatTensor("k", nil, []float32{2.5}),
+			int64Tensor("e", []int64{6}, []int64{0, 1, 2, 5, 9, 3}),
+			floatTensor("f", nil, []float32{7}),
+		},
+		Inputs: []*ValueInfoProto{tensorInfo("x", onnxFloat, 4, 6)}}
+	for _, o := range []string{"pow_each", "pow_all"} {
+		g.Outputs = append(g.Outputs, &ValueInfoProto{Name: o, Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+	}
+	runLayoutModel(t, ort, modelOf(15, g), func(s string) string { return s })
+}

@@ -190,7 +190,11 @@ func (n *node) binary(typ ir.OpType, a, b *value, name string) (*value, error) {
 	// TFLite has no kernel for some types (uint8 arithmetic, float64, ...):
 	// compute in a wider type that has one, and cast back.
 	orig := c.dtype(a)
-	wide := computeType(typ, orig)
+	wide, err := computeType(typ, orig)
+	intPow := typ == ir.Pow && orig == ir.Int64 && c.isConst(b)
+	if err != nil && !c.tensor(ids[0]).Quant.Quantized() && !(c.isConst(a) && c.isConst(b)) && !intPow {
+		return nil, err // (constants fold here, whatever TFLite takes)
+	}
 	if wide != orig && !c.tensor(ids[0]).Quant.Quantized() {
 		for i := range ids {
 			if ids[i], err = c.castTensor(ids[i], wide, c.tmpName(fmt.Sprintf("operand%d_%v", i, wide))); err != nil {
@@ -226,33 +230,36 @@ func (n *node) binaryOp(typ ir.OpType, ids, perm []int, name string, dt ir.DataT
 	return &value{t: t, perm: perm}, nil
 }
 
+// nativeTypes are the operand types TFLite's kernels of some binary ops take.
+var nativeTypes = map[ir.OpType][]ir.DataType{
+	ir.Add:     {ir.Float32, ir.Int32, ir.Int64},
+	ir.Sub:     {ir.Float32, ir.Int32, ir.Int64},
+	ir.Mul:     {ir.Float32, ir.Int32, ir.Int64},
+	ir.Div:     {ir.Float32, ir.Int32},
+	ir.Pow:     {ir.Float32, ir.Int32},
+	ir.Maximum: {ir.Float32, ir.Int8, ir.Uint8, ir.Int16, ir.Int32, ir.Int64},
+	ir.Minimum: {ir.Float32, ir.Int8, ir.Uint8, ir.Int16, ir.Int32, ir.Int64},
+}
+
 // computeType is the type TFLite computes a binary op in for operands of
-// type t: t itself when TFLite has a kernel for it, else a wider type.
-func computeType(op ir.OpType, t ir.DataType) ir.DataType {
-	native := map[ir.OpType][]ir.DataType{
-		ir.Add:     {ir.Float32, ir.Int32, ir.Int64},
-		ir.Sub:     {ir.Float32, ir.Int32, ir.Int64},
-		ir.Mul:     {ir.Float32, ir.Int32, ir.Int64},
-		ir.Div:     {ir.Float32, ir.Int32},
-		ir.Pow:     {ir.Float32, ir.Int32},
-		ir.Maximum: {ir.Float32, ir.Int8, ir.Uint8, ir.Int16, ir.Int32, ir.Int64},
-		ir.Minimum: {ir.Float32, ir.Int8, ir.Uint8, ir.Int16, ir.Int32, ir.Int64},
-	}
-	types, ok := native[op]
+// type t: t itself when TFLite has a kernel for it, else a wider type. It
+// fails when TFLite has a kernel for neither.
+func computeType(op ir.OpType, t ir.DataType) (ir.DataType, error) {
+	types, ok := nativeTypes[op]
 	if !ok || slices.Contains(types, t) {
-		return t
+		return t, nil
 	}
 	switch t {
 	case ir.Float16, ir.BFloat16, ir.Float64:
-		return ir.Float32
+		return ir.Float32, nil
 	case ir.Int8, ir.Uint8, ir.Int16, ir.Uint16:
-		return ir.Int32
+		return ir.Int32, nil
 	case ir.Uint32:
 		if slices.Contains(types, ir.Int64) {
-			return ir.Int64
+			return ir.Int64, nil
 		}
 	}
-	return t
+	return t, fmt.Errorf("%v operands: TFLite's %v takes %v, and none of them holds every %v value", t, op, types, t)
 }
 
 // legacyBroadcast reshapes B of an opset-1-to-6 binary op with broadcast=1
@@ -280,6 +287,9 @@ func (n *node) legacyBroadcast(a, b *value) (*value, error) {
 func (n *node) pow(ids, perm []int, name string) (*value, error) {
 	c := n.c
 	x, y := ids[0], ids[1]
+	if c.tensor(x).Type == ir.Int64 && !c.tensor(x).IsConst() {
+		return n.int64Pow(x, y, perm, name)
+	}
 	if e := c.tensor(y); e.IsConst() && e.NumElements() == 1 {
 		if v, ok := c.floatValues(c.constValue(y)); ok {
 			switch v[0] {
@@ -300,6 +310,52 @@ func (n *node) pow(ids, perm []int, name string) (*value, error) {
 	}
 	t, err := c.emit1(ir.Pow, nil, []int{x, y}, name, c.tensor(x).Type)
 	return &value{t: t, perm: perm}, err
+}
+
+// int64Pow computes x^e for int64 x and constant exponents e that are
+// whole and non-negative, since TFLite's POW takes no int64: by squaring,
+// x^e = product over e's set bits b of x^(2^b), each factor chosen per
+// element by a constant mask of bit b (SELECT_V2 of x^(2^b) and 1).
+func (n *node) int64Pow(x, y int, perm []int, name string) (*value, error) {
+	c := n.c
+	es, ok := c.floatValues(c.constValue(y))
+	if !ok {
+		return nil, fmt.Errorf("int64 base with a computed exponent: TFLite's POW takes no int64, and liteforge converts int64 powers only with constant whole exponents")
+	}
+	top := 0.0
+	for _, e := range es {
+		if e < 0 || e != math.Trunc(e) || e > 64 {
+			return nil, fmt.Errorf("int64 base with exponent %g: TFLite's POW takes no int64, and liteforge converts int64 powers only with whole exponents from 0 to 64", e)
+		}
+		top = max(top, e)
+	}
+	one := c.constant(c.tmpName("one"), ir.Int64, []int{}, ir.Int64Bytes([]int64{1}))
+	shape := c.tensor(y).Shape
+	base, result := x, -1
+	for b := 0; b == 0 || 1<<b <= int(top); b++ {
+		if b > 0 {
+			var err error
+			if base, err = c.emit1(ir.Mul, &ir.MulOptions{}, []int{base, base}, c.tmpName("squared"), ir.Int64); err != nil {
+				return nil, err
+			}
+		}
+		mask := make([]byte, len(es))
+		for i, e := range es {
+			mask[i] = byte(int(e) >> b & 1)
+		}
+		mt := c.constant(c.tmpName("exponent_bit"), ir.Bool, shape, mask)
+		factor, err := c.emit1(ir.SelectV2, nil, []int{mt, base, one}, c.tmpName("factor"), ir.Int64)
+		if err != nil {
+			return nil, err
+		}
+		if result < 0 {
+			result = factor
+		} else if result, err = c.emit1(ir.Mul, &ir.MulOptions{}, []int{result, factor}, c.tmpName("power"), ir.Int64); err != nil {
+			return nil, err
+		}
+	}
+	c.tensor(result).Name = name
+	return &value{t: result, perm: perm}, nil
 }
 
 func convBinary(n *node) error {
