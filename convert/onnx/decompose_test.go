@@ -1,9 +1,11 @@
 package onnx
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/liteforge/liteforge/internal/testutil"
+	"github.com/liteforge/liteforge/runtime"
 )
 
 // TestPoolsAgainstONNXRuntime checks the pools TFLite has no op for, 3-D
@@ -136,4 +138,74 @@ func TestInt64PowAgainstONNXRuntime(t *testing.T) {
 		g.Outputs = append(g.Outputs, &ValueInfoProto{Name: o, Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
 	}
 	runLayoutModel(t, ort, modelOf(15, g), func(s string) string { return s })
+}
+
+// TestCropAndResizeAgainstONNXRuntime checks Resize with
+// coordinate_transformation_mode tf_crop_and_resize (a region of interest,
+// and extrapolation_value where it reaches outside the input), which runs
+// as the separable GATHER filter, against ONNX Runtime and TFLite. (ONNX
+// Runtime ignores the region of an axis it does not resize, so each case
+// resizes both spatial axes; TestCropWithoutResize covers the other.)
+func TestCropAndResizeAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	crop := func(name, mode string, roi, sizes string, attrs ...*AttributeProto) *NodeProto {
+		attrs = append(attrs, strAttr("mode", mode), strAttr("coordinate_transformation_mode", "tf_crop_and_resize"))
+		return nodeOf("Resize", name, []string{"c", roi, "", sizes}, []string{name}, attrs...)
+	}
+	nodes := []*NodeProto{
+		crop("linear_outside", "linear", "roi_out", "sz_a", floatAttr("extrapolation_value", 10)),
+		crop("linear_inside", "linear", "roi_in", "sz_b"),
+		crop("nearest_outside", "nearest", "roi_out", "sz_b", strAttr("nearest_mode", "floor"), floatAttr("extrapolation_value", -3)),
+		crop("cubic_inside", "cubic", "roi_in", "sz_a"),
+		nodeOf("Resize", "linear_scales", []string{"c", "roi_out", "sc"}, []string{"linear_scales"},
+			strAttr("mode", "linear"), strAttr("coordinate_transformation_mode", "tf_crop_and_resize")),
+	}
+	m := convThen(13, nodes,
+		floatTensor("roi_out", []int64{8}, []float32{0, 0, -0.2, 0.1, 1, 1, 1.3, 0.8}),
+		floatTensor("roi_in", []int64{8}, []float32{0, 0, 0.1, 0.3, 1, 1, 0.7, 0.9}),
+		i64s("sz_a", 1, 4, 7, 9), i64s("sz_b", 1, 4, 4, 6), floatTensor("sc", []int64{4}, []float32{1, 1, 2, 2}))
+	m.Graph.Outputs = nil
+	for _, nd := range nodes {
+		m.Graph.Outputs = append(m.Graph.Outputs, &ValueInfoProto{Name: nd.Outputs[0], Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+	}
+	runLayoutModel(t, ort, m, func(s string) string { return s })
+}
+
+// TestCropWithoutResize checks tf_crop_and_resize regions worked by hand
+// on x = [0, 10, 20]: [0.5, 1] keeps the size and samples input positions
+// 1, 1.5 and 2; [1.5, 2] samples 3 and 4, both outside, so both outputs
+// are the extrapolation value.
+func TestCropWithoutResize(t *testing.T) {
+	for _, c := range []struct {
+		roi   [2]float32
+		size  int64
+		extra float32
+		want  []float32
+	}{
+		{[2]float32{0.5, 1}, 3, 0, []float32{10, 15, 20}},
+		{[2]float32{1.5, 2}, 2, 7, []float32{7, 7}},
+	} {
+		g := &GraphProto{
+			Nodes: []*NodeProto{nodeOf("Resize", "crop", []string{"x", "roi", "", "sz"}, []string{"y"}, strAttr("mode", "linear"),
+				strAttr("coordinate_transformation_mode", "tf_crop_and_resize"), floatAttr("extrapolation_value", c.extra))},
+			Initializers: []*TensorProto{floatTensor("roi", []int64{6}, []float32{0, 0, c.roi[0], 1, 1, c.roi[1]}), i64s("sz", 1, 1, c.size)},
+			Inputs:       []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 1, 3)},
+			Outputs:      []*ValueInfoProto{{Name: "y", Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}}},
+		}
+		m, err := ConvertModel(modelOf(13, g), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := runtime.New(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(it.Input(0).Float32s(), []float32{0, 10, 20})
+		if err := it.Invoke(); err != nil {
+			t.Fatal(err)
+		}
+		if got := it.Output(0).Float32s(); !slices.Equal(got, c.want) {
+			t.Errorf("roi %v: got %v, want %v", c.roi, got, c.want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/liteforge/liteforge/ir"
@@ -28,9 +29,6 @@ func checkResize(n *node) string {
 	default:
 		return fmt.Sprintf("mode=%q", mode)
 	}
-	if m := n.str("coordinate_transformation_mode", "half_pixel"); m == "tf_crop_and_resize" {
-		return fmt.Sprintf("coordinate_transformation_mode=%q", m)
-	}
 	if n.int("antialias", 0) != 0 {
 		return "antialias=1"
 	}
@@ -42,8 +40,14 @@ func checkResize(n *node) string {
 
 // resizeSpec is what ONNX asks for along one axis.
 type resizeSpec struct {
-	in, out int
-	scale   float64 // ONNX's scale (out/in when sizes were given)
+	in, out    int
+	scale      float64 // ONNX's scale (out/in when sizes were given)
+	start, end float64 // the region of interest, for tf_crop_and_resize
+}
+
+// identity reports whether the resize leaves the axis as it is.
+func (s resizeSpec) identity(coord string) bool {
+	return s.in == s.out && s.scale == 1 && (coord != "tf_crop_and_resize" || s.start == 0 && s.end == 1)
 }
 
 func convResize(n *node) error {
@@ -91,7 +95,7 @@ func convResize(n *node) error {
 	}
 	spec := make([]resizeSpec, r)
 	for i := range spec {
-		spec[i] = resizeSpec{xs[i], xs[i], 1}
+		spec[i] = resizeSpec{in: xs[i], out: xs[i], scale: 1, start: 0, end: 1}
 	}
 	for i, a := range axes {
 		a = n.axis(a, r, "axis")
@@ -109,6 +113,22 @@ func convResize(n *node) error {
 	if n.err != nil {
 		return nil
 	}
+	if coord == "tf_crop_and_resize" {
+		// The region of interest: starts, then ends, of the axes resized.
+		// Scales still size the output from the whole axis, as ONNX
+		// Runtime and ONNX's reference implementation do.
+		roi := n.constFloats(1, "roi")
+		if n.err != nil {
+			return nil
+		}
+		if len(roi) != 2*len(axes) {
+			return fmt.Errorf("roi %v does not fit %d axes (tf_crop_and_resize takes starts then ends)", roi, len(axes))
+		}
+		for i, a := range axes {
+			a = n.axis(a, r, "axis")
+			spec[a].start, spec[a].end = roi[i], roi[i+len(axes)]
+		}
+	}
 	for _, s := range spec {
 		if s.out < 1 {
 			return fmt.Errorf("output size %d", s.out)
@@ -118,7 +138,8 @@ func convResize(n *node) error {
 		}
 	}
 	linear := mode != "nearest"
-	native := r == 4 && spec[0].out == xs[0] && spec[1].out == xs[1] && mode != "cubic"
+	// TFLite's resizes have no region of interest or extrapolation value.
+	native := r == 4 && spec[0].identity(coord) && spec[1].identity(coord) && mode != "cubic" && coord != "tf_crop_and_resize"
 	var align, half bool
 	if native {
 		align, half, native = matchResize(spec[2:], linear, coord, nearest)
@@ -182,6 +203,15 @@ func onnxCoord(s resizeSpec, mode string, x int) (float64, bool) {
 		return xf / s.scale, true
 	case "tf_half_pixel_for_nn":
 		return (xf + 0.5) / s.scale, true
+	case "tf_crop_and_resize":
+		// In float32, as ONNX Runtime computes it: the region's ends are
+		// float32, and a coordinate landing on a whole number must stay on it.
+		start, end, last := float32(s.start), float32(s.end), float32(s.in-1)
+		if s.out == 1 {
+			return float64(float32(float32(0.5)*float32(start+end)) * last), true
+		}
+		step := float32(float32(float32(float32(x)*float32(end-start))*last) / float32(s.out-1))
+		return float64(float32(start*last) + step), true
 	case "half_pixel_symmetric":
 		adj := out / (s.scale * in)
 		center := in / 2
@@ -278,10 +308,12 @@ type tap struct {
 	w   []float32
 }
 
-// resizeTaps computes ONNX's sampling of one axis as taps.
-func resizeTaps(s resizeSpec, mode, coord, nearest string, cubicA float64, excludeOutside bool) ([]tap, error) {
+// resizeTaps computes ONNX's sampling of one axis as taps. With
+// tf_crop_and_resize, outputs sampling outside the input get no taps (all
+// weights 0) and are marked in outside.
+func resizeTaps(s resizeSpec, mode, coord, nearest string, cubicA float64, excludeOutside bool) (taps []tap, outside []bool, err error) {
 	clampIdx := func(i int) int { return max(0, min(i, s.in-1)) }
-	var taps []tap
+	outside = make([]bool, s.out)
 	k := map[string]int{"nearest": 1, "linear": 2, "bilinear": 2, "cubic": 4}[mode]
 	for range k {
 		taps = append(taps, tap{idx: make([]int, s.out), w: make([]float32, s.out)})
@@ -289,13 +321,17 @@ func resizeTaps(s resizeSpec, mode, coord, nearest string, cubicA float64, exclu
 	for x := range s.out {
 		v, ok := onnxCoord(s, coord, x)
 		if !ok {
-			return nil, fmt.Errorf("coordinate_transformation_mode %q", coord)
+			return nil, nil, fmt.Errorf("coordinate_transformation_mode %q", coord)
+		}
+		if coord == "tf_crop_and_resize" && (v < 0 || v > float64(s.in-1)) {
+			outside[x] = true
+			continue
 		}
 		switch k {
 		case 1:
 			i, ok := onnxNearest(v, nearest, s.in)
 			if !ok {
-				return nil, fmt.Errorf("nearest_mode %q", nearest)
+				return nil, nil, fmt.Errorf("nearest_mode %q", nearest)
 			}
 			taps[0].idx[x], taps[0].w[x] = i, 1
 		case 2:
@@ -330,7 +366,7 @@ func resizeTaps(s resizeSpec, mode, coord, nearest string, cubicA float64, exclu
 			}
 		}
 	}
-	return taps, nil
+	return taps, outside, nil
 }
 
 // resizeByTaps resizes x axis by axis with GATHERs and weights.
@@ -338,20 +374,29 @@ func (n *node) resizeByTaps(x *value, spec []resizeSpec, mode, coord, nearest st
 	c := n.c
 	cubicA := float64(n.float("cubic_coeff_a", -0.75))
 	exclude := n.int("exclude_outside", 0) != 0
-	if c.dtype(x) != ir.Float32 && mode != "nearest" {
-		return fmt.Errorf("%s resize of %v values", mode, c.dtype(x))
+	if c.dtype(x) != ir.Float32 && (mode != "nearest" || coord == "tf_crop_and_resize") {
+		return fmt.Errorf("%s resize (%s) of %v values", mode, coord, c.dtype(x))
 	}
 	cur := x
 	r := len(spec)
+	// inside is 1 where every axis samples inside the input, along the
+	// resized axes (physical order, 1 elsewhere): tf_crop_and_resize puts
+	// extrapolation_value where it is 0.
+	insideShape := slices.Repeat([]int{1}, r)
+	inside := []float32{1}
 	for a, s := range spec {
-		if s.in == s.out && s.scale == 1 {
+		if s.identity(coord) {
 			continue
 		}
-		taps, err := resizeTaps(s, mode, coord, nearest, cubicA, exclude)
+		taps, outside, err := resizeTaps(s, mode, coord, nearest, cubicA, exclude)
 		if err != nil {
 			return err
 		}
 		pa := physicalAxis(cur.perm, a)
+		if slices.Contains(outside, true) {
+			insideShape[pa] = s.out
+			inside = outerAlong(inside, insideShape, pa, outside)
+		}
 		wShape := make([]int, r)
 		for i := range wShape {
 			wShape[i] = 1
@@ -379,7 +424,30 @@ func (n *node) resizeByTaps(x *value, spec []resizeSpec, mode, coord, nearest st
 				return err
 			}
 		}
+		if sum < 0 { // every output samples outside
+			if sum, err = c.emit1(ir.Mul, &ir.MulOptions{}, []int{cur.t, c.constFloat32(c.tmpName("zero"), []int{}, []float32{0})}, c.tmpName("outside"), ir.Float32); err != nil {
+				return err
+			}
+			zeros := make([]int, s.out) // one input row, weighted 0
+			if sum, err = c.emit1(ir.Gather, &ir.GatherOptions{Axis: pa}, []int{sum, c.constInt32(c.tmpName("outside_rows"), zeros)}, c.tmpName("outside_rows"), ir.Float32); err != nil {
+				return err
+			}
+		}
 		cur = &value{t: sum, perm: cur.perm}
+	}
+	if ext := n.float("extrapolation_value", 0); ext != 0 && slices.Contains(inside, 0) {
+		if err := checkGenerated(len(inside), "the extrapolation mask"); err != nil {
+			return err
+		}
+		fill := make([]float32, len(inside))
+		for i, in := range inside {
+			fill[i] = ext * (1 - in)
+		}
+		t, err := c.emit1(ir.Add, &ir.AddOptions{PotScaleInt16: true}, []int{cur.t, c.constFloat32(c.tmpName("extrapolated"), insideShape, fill)}, c.tmpName("extrapolated"), ir.Float32)
+		if err != nil {
+			return err
+		}
+		cur = &value{t: t, perm: cur.perm}
 	}
 	if cur == x {
 		n.set(0, x.t, x.perm)
@@ -388,6 +456,21 @@ func (n *node) resizeByTaps(x *value, spec []resizeSpec, mode, coord, nearest st
 	c.tensor(cur.t).Name = n.outName(0)
 	n.set(0, cur.t, cur.perm)
 	return nil
+}
+
+// outerAlong multiplies mask m (of shape, whose axis pa is already the new
+// length, and had length 1 before) by 0 where outside is true along axis pa.
+func outerAlong(m []float32, shape []int, pa int, outside []bool) []float32 {
+	inner := ir.NumElements(shape[pa+1:])
+	n := len(outside)
+	out := make([]float32, len(m)*n)
+	for i := range out {
+		outer, o, in := i/(n*inner), i/inner%n, i%inner
+		if !outside[o] {
+			out[i] = m[outer*inner+in]
+		}
+	}
+	return out
 }
 
 func allZeroF(v []float32) bool {
