@@ -154,7 +154,7 @@ func TestUnsupportedOpsListed(t *testing.T) {
 			nodeOf("Relu", "r", []string{"x"}, []string{"a"}),
 			nodeOf("FancyOp", "f1", []string{"a"}, []string{"b"}),
 			nodeOf("FancyOp", "f2", []string{"b"}, []string{"c"}),
-			nodeOf("Resize", "rs", []string{"c", "", "", "sizes"}, []string{"d"}, strAttr("coordinate_transformation_mode", "tf_crop_and_resize")),
+			nodeOf("Resize", "rs", []string{"c", "", "", "sizes"}, []string{"d"}, intAttr("antialias", 1)),
 			nodeOf("Odd", "o1", []string{"d"}, []string{"e"}),
 		},
 		Inputs:  []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 1, 2, 2)},
@@ -167,7 +167,7 @@ func TestUnsupportedOpsListed(t *testing.T) {
 		t.Fatalf("error %v is not an UnsupportedError", err)
 	}
 	msg := err.Error()
-	for _, w := range []string{"4 node(s)", "FancyOp ×2", "f1, f2", "com.example:Odd ×1", "o1", "Resize ×1", "tf_crop_and_resize", "rs"} {
+	for _, w := range []string{"4 node(s)", "FancyOp ×2", "f1, f2", "com.example:Odd ×1", "o1", "Resize ×1", "antialias=1", "rs"} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("error does not mention %q:\n%s", w, msg)
 		}
