@@ -51,6 +51,34 @@ func TestPoolsAgainstONNXRuntime(t *testing.T) {
 	runLayoutModel(t, ort, modelOf(19, g2), func(s string) string { return s })
 }
 
+// TestMaxPoolIndicesAgainstONNXRuntime checks MaxPool's Indices output
+// (positions in the NCHW input, row- or column-major, batch and channel
+// included) with padding, strides, ceil mode and dilations, after a RELU
+// whose zeros make ties (the first in scan order wins), against ONNX
+// Runtime and TFLite.
+func TestMaxPoolIndicesAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	nodes := []*NodeProto{nodeOf("Relu", "relu", []string{"x"}, []string{"xr"})}
+	var outs []string
+	withIndices := func(name string, in string, attrs ...*AttributeProto) {
+		nodes = append(nodes,
+			nodeOf("MaxPool", name, []string{in}, []string{name, name + "_i64"}, attrs...),
+			nodeOf("Cast", name+"_cast", []string{name + "_i64"}, []string{name + "_indices"}, intAttr("to", onnxFloat)))
+		outs = append(outs, name, name+"_indices")
+	}
+	withIndices("pads_strides", "xr", intsAttr("kernel_shape", 3, 2), intsAttr("pads", 1, 1, 1, 0), intsAttr("strides", 2, 1))
+	withIndices("ceil_column_major", "xr", intsAttr("kernel_shape", 2, 2), intsAttr("strides", 2, 2), intAttr("ceil_mode", 1), intAttr("storage_order", 1))
+	withIndices("dilated", "xr", intsAttr("kernel_shape", 2, 2), intsAttr("dilations", 2, 2), intsAttr("pads", 1, 0, 1, 1))
+	nodes = append(nodes, nodeOf("Reshape", "as1d", []string{"xr", "s1"}, []string{"x1"}))
+	withIndices("one_d", "x1", intsAttr("kernel_shape", 3), intsAttr("strides", 2), intsAttr("pads", 1, 1))
+	g := &GraphProto{Nodes: nodes, Initializers: []*TensorProto{i64s("s1", 2, 3, -1)},
+		Inputs: []*ValueInfoProto{tensorInfo("x", onnxFloat, 2, 3, 7, 6)}}
+	for _, o := range outs {
+		g.Outputs = append(g.Outputs, &ValueInfoProto{Name: o, Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+	}
+	runLayoutModel(t, ort, modelOf(13, g), func(s string) string { return s })
+}
+
 // TestGatherNDBatchDimsAgainstONNXRuntime checks GatherND with batch
 // dimensions (each index tuple gets its batch position in front for
 // TFLite's GATHER_ND), with negative indices, against ONNX Runtime and

@@ -544,8 +544,8 @@ func checkPool(n *node) string {
 	if k := n.ints("kernel_shape", nil); len(k) > 3 {
 		return fmt.Sprintf("%d-D kernel", len(k))
 	}
-	if n.wants(1) {
-		return "the Indices output (TFLite has no max pool that returns the positions of its maxima)"
+	if n.wants(1) && len(n.ints("kernel_shape", nil)) > 2 {
+		return "the Indices output of a 3-D MaxPool"
 	}
 	return ""
 }
@@ -596,16 +596,40 @@ func convPool(n *node) error {
 	nb, ch := s[0], s[len(s)-1]
 	var t int
 	switch len(axes) {
-	case 1:
-		if t, err = c.reshape(in, []int{nb, 1, s[1], ch}, c.tmpName("as_2d")); err != nil {
+	case 1, 2:
+		w := pairWindow(unitAxis(1), axes[0])
+		if len(axes) == 2 {
+			w = pairWindow(axes[0], axes[1])
+		}
+		t4 := in
+		if len(axes) == 1 {
+			if t4, err = c.reshape(in, []int{nb, 1, s[1], ch}, c.tmpName("as_2d")); err != nil {
+				return err
+			}
+		}
+		idx := -1
+		if n.wants(1) {
+			t, idx, err = p.tapPool2D(t4, w, maxPool, n.int("storage_order", 0) != 0)
+		} else {
+			t, err = p.pool2D(t4, w)
+		}
+		if err != nil {
 			return err
 		}
-		if t, err = p.pool2D(t, pairWindow(unitAxis(1), axes[0])); err != nil {
-			return err
+		if len(axes) == 1 {
+			if t, err = c.reshape(t, []int{nb, axes[0].out, ch}, c.tmpName("as_1d")); err != nil {
+				return err
+			}
+			if idx >= 0 {
+				if idx, err = c.reshape(idx, []int{nb, axes[0].out, ch}, n.outName(1)); err != nil {
+					return err
+				}
+			}
 		}
-		t, err = c.reshape(t, []int{nb, axes[0].out, ch}, c.tmpName("as_1d"))
-	case 2:
-		t, err = p.pool2D(in, pairWindow(axes[0], axes[1]))
+		if idx >= 0 {
+			c.tensor(idx).Name = n.outName(1)
+			n.set(1, idx, channelsLast(r))
+		}
 	case 3:
 		d, h, w := axes[0], axes[1], axes[2]
 		if t, err = c.reshape(in, []int{nb * s[1], s[2], s[3], ch}, c.tmpName("depth_in_batch")); err != nil {
@@ -645,7 +669,8 @@ type pooler struct {
 func (p pooler) pool2D(in int, w window) (int, error) {
 	c := p.n.c
 	if w.d != [2]int{1, 1} {
-		return p.dilatedPool2D(in, w)
+		t, _, err := p.tapPool2D(in, w, false, false)
+		return t, err
 	}
 	padding, explicit := w.tflitePadding()
 	extra := [2]int{w.extraEnd(0), w.extraEnd(1)}
@@ -682,16 +707,23 @@ func (p pooler) pool2D(in int, w window) (int, error) {
 	return c.emit1(ir.Mul, &ir.MulOptions{}, []int{t, ft}, c.tmpName("average"), ir.Float32)
 }
 
-// dilatedPool2D pools with dilations, which TFLite's pools lack: each of
-// the window's taps is a strided slice of the padded input, and the pool is
-// their MAXIMUM, or their sum times 1/count.
-func (p pooler) dilatedPool2D(in int, w window) (int, error) {
+// tapPool2D pools over the window's taps, each a strided slice of the
+// padded input: for dilations, which TFLite's pools lack, and for
+// MaxPool's Indices output. The pool is the taps' MAXIMUM, or their sum
+// times 1/count. With indices wanted (max pools only), it also returns
+// where each maximum is, as ONNX numbers the input's elements (NCHW, rows
+// or, with colMajor, columns innermost): a constant table of positions
+// sliced like the input, and at each tap a SELECT_V2 where the tap is
+// greater than the maximum so far (so the first of equal maxima wins).
+// Indices are -1 when none is computed.
+func (p pooler) tapPool2D(in int, w window, withIndices, colMajor bool) (pooled, indices int, err error) {
 	c := p.n.c
+	indices = -1
 	if c.tensor(in).Quant.Quantized() && !p.maxPool {
-		return 0, fmt.Errorf("dilated average pool of a quantized tensor")
+		return 0, 0, fmt.Errorf("dilated average pool of a quantized tensor")
 	}
-	if err := checkGenerated(w.k[0]*w.k[1]*4, "the dilated pool's taps"); err != nil {
-		return 0, err
+	if err := checkGenerated(w.k[0]*w.k[1]*4, "the pool's taps"); err != nil {
+		return 0, 0, err
 	}
 	fill := float32(0)
 	if p.maxPool {
@@ -699,9 +731,15 @@ func (p pooler) dilatedPool2D(in int, w window) (int, error) {
 	}
 	padded, err := p.n.padNHWC(in, w, [2]int{w.extraEnd(0), w.extraEnd(1)}, fill)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	s := c.tensor(padded).Shape
+	table := -1
+	if withIndices {
+		if table, err = p.positionTable(c.tensor(in).Shape, s, w, colMajor); err != nil {
+			return 0, 0, err
+		}
+	}
 	strides := c.constInt32(c.tmpName("tap_strides"), []int{1, w.s[0], w.s[1], 1})
 	acc := -1
 	for i := range w.k[0] {
@@ -711,29 +749,75 @@ func (p pooler) dilatedPool2D(in int, w window) (int, error) {
 			end := c.constInt32(c.tmpName("tap_end"), []int{s[0], y + (w.out[0]-1)*w.s[0] + 1, x + (w.out[1]-1)*w.s[1] + 1, s[3]})
 			tap, err := c.emit1(ir.StridedSlice, &ir.StridedSliceOptions{}, []int{padded, begin, end, strides}, c.tmpName("tap"), c.tensor(padded).Type)
 			if err != nil {
-				return 0, err
+				return 0, 0, err
+			}
+			tapIdx := -1
+			if table >= 0 {
+				if tapIdx, err = c.emit1(ir.StridedSlice, &ir.StridedSliceOptions{}, []int{table, begin, end, strides}, c.tmpName("tap_positions"), ir.Int64); err != nil {
+					return 0, 0, err
+				}
 			}
 			switch {
 			case acc < 0:
-				acc = tap
+				acc, indices = tap, tapIdx
 			case p.maxPool:
+				if tapIdx >= 0 {
+					gt, err := c.emit1(ir.Greater, nil, []int{tap, acc}, c.tmpName("tap_greater"), ir.Bool)
+					if err != nil {
+						return 0, 0, err
+					}
+					if indices, err = c.emit1(ir.SelectV2, nil, []int{gt, tapIdx, indices}, c.tmpName("argmax"), ir.Int64); err != nil {
+						return 0, 0, err
+					}
+				}
 				acc, err = c.emit1(ir.Maximum, nil, []int{acc, tap}, c.tmpName("pool_max"), c.tensor(tap).Type)
 			default:
 				acc, err = c.emit1(ir.Add, &ir.AddOptions{PotScaleInt16: true}, []int{acc, tap}, c.tmpName("pool_sum"), c.tensor(tap).Type)
 			}
 			if err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 	}
 	if p.maxPool {
-		return acc, nil
+		return acc, indices, nil
 	}
 	if err := checkGenerated(w.out[0]*w.out[1], "the average's divisor table"); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	ft := c.constFloat32(c.tmpName("divisor"), []int{1, w.out[0], w.out[1], 1}, avgFactors(w, p.countPad, false))
-	return c.emit1(ir.Mul, &ir.MulOptions{}, []int{acc, ft}, c.tmpName("average"), ir.Float32)
+	acc, err = c.emit1(ir.Mul, &ir.MulOptions{}, []int{acc, ft}, c.tmpName("average"), ir.Float32)
+	return acc, indices, err
+}
+
+// positionTable is a constant of the padded input's shape ps (NHWC) holding
+// each input element's ONNX index (-1 in the padding), for an input of
+// shape is (NHWC).
+func (p pooler) positionTable(is, ps []int, w window, colMajor bool) (int, error) {
+	if err := checkGenerated(ir.NumElements(ps), "MaxPool's index table"); err != nil {
+		return 0, err
+	}
+	nb, h, wd, ch := is[0], is[1], is[2], is[3]
+	pos := make([]int64, 0, ir.NumElements(ps))
+	for b := range ps[0] {
+		for y := range ps[1] {
+			for x := range ps[2] {
+				for k := range ps[3] {
+					iy, ix := y-w.pb[0], x-w.pb[1]
+					if b >= nb || iy < 0 || iy >= h || ix < 0 || ix >= wd {
+						pos = append(pos, -1)
+						continue
+					}
+					inner := iy*wd + ix
+					if colMajor {
+						inner = ix*h + iy
+					}
+					pos = append(pos, int64((b*ch+k)*h*wd+inner))
+				}
+			}
+		}
+	}
+	return p.n.c.constant(p.n.c.tmpName("positions"), ir.Int64, ps, ir.Int64Bytes(pos)), nil
 }
 
 // avgFactors corrects a sum or average over the explicitly padded input to
