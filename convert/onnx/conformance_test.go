@@ -39,6 +39,24 @@ var claimedOps = []string{
 	"Round", "Sign", "Sin", "Cos", "ReduceProd", "GatherND",
 }
 
+// knownFailures are the node tests of claimed ops that liteforge does not
+// pass, with why. A listed case must fail with an error containing
+// errorHas; any other failure, or a listed case that passes, fails the test,
+// so that the list stays true.
+var knownFailures = map[string]struct{ why, errorHas string }{
+	"test_cast_FLOAT_to_BFLOAT16": {"the suite (ONNX 1.12) truncates to bfloat16; ONNX Runtime and ONNX's own float32_to_bfloat16 round to nearest even, as liteforge does",
+		`output "output": value`},
+	"test_cast_FLOAT_to_STRING":          {"TFLite's CAST converts no strings (and liteforge holds none)", "element type STRING"},
+	"test_cast_STRING_to_FLOAT":          {"TFLite's CAST converts no strings (and liteforge holds none)", "element type STRING"},
+	"test_convtranspose_3d":              {"liteforge has no CONV_3D_TRANSPOSE kernel", "5-D input"},
+	"test_max_uint64":                    {"TFLite's MAXIMUM takes no uint64, and no type it takes holds every uint64", "uint64 operands"},
+	"test_min_uint64":                    {"TFLite's MINIMUM takes no uint64, and no type it takes holds every uint64", "uint64 operands"},
+	"test_training_dropout":              {"training-mode dropout draws a random mask, which no other run reproduces", "training_mode"},
+	"test_training_dropout_default":      {"training-mode dropout draws a random mask, which no other run reproduces", "training_mode"},
+	"test_training_dropout_default_mask": {"training-mode dropout draws a random mask, which no other run reproduces", "training_mode"},
+	"test_training_dropout_mask":         {"training-mode dropout draws a random mask, which no other run reproduces", "training_mode"},
+}
+
 // parameterOnly are ops all of whose inputs an exported model holds as
 // constants.
 var parameterOnly = map[string]bool{"ConstantOfShape": true, "Range": true}
@@ -97,11 +115,19 @@ func TestONNXConformance(t *testing.T) {
 	for _, r := range results {
 		c := perOp[r.op]
 		c[1]++
-		if r.passed {
+		known, listed := knownFailures[r.name]
+		switch {
+		case r.passed && listed:
 			c[0]++
 			passed++
-		} else {
-			t.Logf("FAIL %s: %s", r.name, r.detail)
+			t.Errorf("%s passes but is listed in knownFailures (%s): remove it", r.name, known.why)
+		case r.passed:
+			c[0]++
+			passed++
+		case listed && strings.Contains(r.detail, known.errorHas):
+			t.Logf("known failure %s: %s", r.name, known.why)
+		default:
+			t.Errorf("FAIL %s: %s", r.name, r.detail)
 		}
 		perOp[r.op] = c
 	}

@@ -79,6 +79,9 @@ func irType(t int32) (ir.DataType, error) {
 	case onnxBFloat16:
 		return ir.BFloat16, nil
 	}
+	if t == onnxString {
+		return 0, fmt.Errorf("element type STRING is not supported (liteforge converts numeric and boolean tensors; TFLite's CAST and arithmetic take no strings)")
+	}
 	if _, known := onnxTypeNames[t]; known && t != onnxUndefined {
 		return 0, fmt.Errorf("element type %s is not supported", onnxTypeName(t))
 	}
