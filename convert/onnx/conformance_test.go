@@ -48,7 +48,6 @@ var knownFailures = map[string]struct{ why, errorHas string }{
 		`output "output": value`},
 	"test_cast_FLOAT_to_STRING":          {"TFLite's CAST converts no strings (and liteforge holds none)", "element type STRING"},
 	"test_cast_STRING_to_FLOAT":          {"TFLite's CAST converts no strings (and liteforge holds none)", "element type STRING"},
-	"test_convtranspose_3d":              {"liteforge has no CONV_3D_TRANSPOSE kernel", "5-D input"},
 	"test_max_uint64":                    {"TFLite's MAXIMUM takes no uint64, and no type it takes holds every uint64", "uint64 operands"},
 	"test_min_uint64":                    {"TFLite's MINIMUM takes no uint64, and no type it takes holds every uint64", "uint64 operands"},
 	"test_training_dropout":              {"training-mode dropout draws a random mask, which no other run reproduces", "training_mode"},

@@ -79,6 +79,31 @@ func TestMaxPoolIndicesAgainstONNXRuntime(t *testing.T) {
 	runLayoutModel(t, ort, modelOf(13, g), func(s string) string { return s })
 }
 
+// TestConvTranspose3DAgainstONNXRuntime checks 3-D ConvTranspose (one 2-D
+// TRANSPOSE_CONV per depth tap, spread and shifted along depth) with
+// strides, pads, output_padding, dilations, output_shape, auto_pad and a
+// bias, against ONNX Runtime and TFLite.
+func TestConvTranspose3DAgainstONNXRuntime(t *testing.T) {
+	ort := testutil.ORTOracle(t)
+	tc := func(name string, w string, attrs ...*AttributeProto) *NodeProto {
+		return nodeOf("ConvTranspose", name, []string{"x", w, "b"}, []string{name}, attrs...)
+	}
+	nodes := []*NodeProto{
+		tc("plain", "w"),
+		tc("strided_padded", "w", intsAttr("strides", 2, 1, 3), intsAttr("pads", 1, 0, 1, 0, 1, 2), intsAttr("output_padding", 1, 0, 2)),
+		tc("dilated", "w", intsAttr("dilations", 2, 1, 2), intsAttr("strides", 1, 2, 1)),
+		tc("output_shape", "w", intsAttr("strides", 3, 2, 2), intsAttr("output_shape", 9, 6, 9)),
+		tc("same_upper", "w", intsAttr("strides", 2, 2, 1), strAttr("auto_pad", "SAME_UPPER")),
+	}
+	g := &GraphProto{Nodes: nodes,
+		Initializers: []*TensorProto{floatTensor("w", []int64{3, 2, 3, 2, 3}, seq(108)), floatTensor("b", []int64{2}, []float32{0.5, -1})},
+		Inputs:       []*ValueInfoProto{tensorInfo("x", onnxFloat, 2, 3, 3, 3, 4)}}
+	for _, nd := range nodes {
+		g.Outputs = append(g.Outputs, &ValueInfoProto{Name: nd.Outputs[0], Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}})
+	}
+	runLayoutModel(t, ort, modelOf(13, g), func(s string) string { return s })
+}
+
 // TestGatherNDBatchDimsAgainstONNXRuntime checks GatherND with batch
 // dimensions (each index tuple gets its batch position in front for
 // TFLite's GATHER_ND), with negative indices, against ONNX Runtime and

@@ -358,8 +358,11 @@ func (n *node) convolve(a convArgs) error {
 }
 
 func checkConvTranspose(n *node) string {
-	if bad := checkConv(n); bad != "" {
-		return bad
+	if d := n.str("auto_pad", "NOTSET"); !slices.Contains([]string{"NOTSET", "", "VALID", "SAME_UPPER", "SAME_LOWER"}, d) {
+		return fmt.Sprintf("auto_pad=%q", d)
+	}
+	if k := n.ints("kernel_shape", nil); len(k) > 3 {
+		return fmt.Sprintf("%d-D kernel", len(k))
 	}
 	if g := n.int("group", 1); g != 1 {
 		return fmt.Sprintf("group=%d (TFLite's TRANSPOSE_CONV has no groups)", g)
@@ -372,6 +375,9 @@ func checkConvTranspose(n *node) string {
 // output_padding) before adding the bias.
 func convConvTranspose(n *node) error {
 	c := n.c
+	if x := n.in(0); x != nil && c.rank(x) == 5 {
+		return n.convTranspose3D(x)
+	}
 	x, b, sp, wt, ws, err := n.convOperands() // weights [Cin, Cout, kH, kW]
 	if err != nil || x == nil {
 		return err
@@ -383,20 +389,9 @@ func convConvTranspose(n *node) error {
 	}
 	cout := ws[1]
 	ones := slices.Repeat([]int{1}, sp)
-	s := n.ints("strides", ones)
-	d := n.ints("dilations", ones)
-	pads := n.ints("pads", make([]int, 2*sp))
-	outPad := n.ints("output_padding", make([]int, sp))
-	outShape := n.ints("output_shape", nil)
-	autoPad := n.str("auto_pad", "NOTSET")
-	if n.err != nil {
-		return nil
-	}
-	if len(s) != sp || len(d) != sp || len(pads) != 2*sp || len(outPad) != sp || (outShape != nil && len(outShape) != sp && len(outShape) != sp+2) {
-		return fmt.Errorf("strides %v, dilations %v, pads %v, output_padding %v or output_shape %v do not fit %d spatial dimensions", s, d, pads, outPad, outShape, sp)
-	}
-	if len(outShape) == sp+2 {
-		outShape = outShape[2:]
+	s, d, pads, outPad, outShape, autoPad, err := n.transposeAttrs(sp)
+	if err != nil || n.err != nil {
+		return err
 	}
 	// Dilation spreads the kernel with zeros; TRANSPOSE_CONV has none.
 	if !slices.Equal(d, ones) {
@@ -412,39 +407,13 @@ func convConvTranspose(n *node) error {
 	for i := range 2 {
 		full[i], out[i] = 1, 1
 	}
-	for i := range sp {
-		j := i + off
-		k := ws[2+j]
-		full[j] = s[i]*(xs[2+i]-1) + k
-		switch {
-		case outShape != nil:
-			// A larger output_shape than the scatter covers pads the end.
-			total := max(0, s[i]*(xs[2+i]-1)+outPad[i]+k-outShape[i])
-			out[j] = outShape[i]
-			if autoPad == "SAME_UPPER" {
-				pb[j] = total / 2
-			} else {
-				pb[j] = total - total/2
-			}
-		case autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER":
-			out[j] = xs[2+i] * s[i]
-			total := full[j] + outPad[i] - out[j]
-			if autoPad == "SAME_UPPER" {
-				pb[j] = total / 2
-			} else {
-				pb[j] = total - total/2
-			}
-		default:
-			if autoPad == "VALID" {
-				pads[i], pads[i+sp] = 0, 0
-			}
-			pb[j] = pads[i]
-			out[j] = full[j] + outPad[i] - pads[i] - pads[i+sp]
-		}
-		if out[j] < 1 || pb[j] < 0 {
-			return fmt.Errorf("output size %d with pads %v is invalid", out[j], pads)
-		}
+	fullAxes, outAxes, startAxes, err := transposeGeometry(xs[2:], ws[2+off:], s, pads, outPad, outShape, autoPad)
+	if err != nil {
+		return err
 	}
+	copy(full[off:], fullAxes)
+	copy(out[off:], outAxes)
+	copy(pb[off:], startAxes)
 	in, back, err := n.spatialIn(x)
 	if err != nil {
 		return err
@@ -511,28 +480,241 @@ func convConvTranspose(n *node) error {
 	return nil
 }
 
-// dilateKernel inserts d-1 zeros between the taps of constant OIHW weights.
+// convTranspose3D converts a 3-D ConvTranspose (constant weights) as one
+// 2-D TRANSPOSE_CONV per kernel depth tap over the input's depth slices
+// (depth moved into the batch), each result spread by the depth stride and
+// shifted by its tap before they are summed; the whole scatter is then
+// cropped to ONNX's pads as in 2-D.
+func (n *node) convTranspose3D(x *value) error {
+	c := n.c
+	w, b := n.need(1, "W"), n.in(2)
+	if n.err != nil {
+		return nil
+	}
+	if c.dtype(x) != ir.Float32 {
+		return fmt.Errorf("input of type %v; float convolutions need float32", c.dtype(x))
+	}
+	if !c.isConst(w) {
+		return fmt.Errorf("3-D ConvTranspose needs constant weights")
+	}
+	wt, err := c.plain(w)
+	if err != nil {
+		return err
+	}
+	xs, ws := c.shape(x), c.tensor(wt).Shape // [N, C, D, H, W], [Cin, Cout, kD, kH, kW]
+	if len(ws) != 5 || ws[0] != xs[1] || c.tensor(wt).Type != ir.Float32 {
+		return fmt.Errorf("weights %v %v do not fit input %v", c.tensor(wt).Type, ws, xs)
+	}
+	s, d, pads, outPad, outShape, autoPad, err := n.transposeAttrs(3)
+	if err != nil || n.err != nil {
+		return err
+	}
+	if !slices.Equal(d, []int{1, 1, 1}) {
+		if wt, ws, err = n.dilateKernel(wt, ws, d, 3); err != nil {
+			return err
+		}
+	}
+	full, out, pb, err := transposeGeometry(xs[2:], ws[2:], s, pads, outPad, outShape, autoPad)
+	if err != nil {
+		return err
+	}
+	in, err := c.nhwc(x)
+	if err != nil {
+		return err
+	}
+	nb, depth, cin, cout, kd := xs[0], xs[2], ws[0], ws[1], ws[2]
+	if in, err = c.reshape(in, []int{nb * depth, xs[3], xs[4], cin}, c.tmpName("depth_in_batch")); err != nil {
+		return err
+	}
+	kh, kw := ws[3], ws[4]
+	vals := c.tensor(wt).Float32s()
+	plane := full[1] * full[2] * cout
+	opts := &ir.TransposeConvOptions{Padding: ir.PaddingValid, StrideH: s[1], StrideW: s[2]}
+	outShapeT := c.constInt32(c.tmpName("output_shape"), []int{nb * depth, full[1], full[2], cout})
+	pad3 := func(t int, pads []int, name string) (int, error) {
+		pt := c.constant(c.tmpName(name+"_paddings"), ir.Int32, []int{len(pads) / 2, 2}, int32Bytes(pads))
+		return c.emit1(ir.Pad, nil, []int{t, pt}, c.tmpName(name), ir.Float32)
+	}
+	sum := -1
+	for z := range kd {
+		// The tap's filter, [Cout, kH, kW, Cin] as TRANSPOSE_CONV takes it.
+		f := make([]float32, cout*kh*kw*cin)
+		for o := range cout {
+			for i := range kh {
+				for j := range kw {
+					for ci := range cin {
+						f[((o*kh+i)*kw+j)*cin+ci] = vals[(((ci*cout+o)*kd+z)*kh+i)*kw+j]
+					}
+				}
+			}
+		}
+		if allZeroF(f) && (sum >= 0 || z < kd-1) {
+			continue // a tap that depth dilation inserted
+		}
+		filter := c.constFloat32(c.tmpName("depth_tap_filter"), []int{cout, kh, kw, cin}, f)
+		t, err := c.emit1(ir.TransposeConv, opts, []int{outShapeT, filter, in}, c.tmpName("depth_tap"), ir.Float32)
+		if err != nil {
+			return err
+		}
+		if t, err = c.reshape(t, []int{nb, depth, plane}, c.tmpName("depth_tap_planes")); err != nil {
+			return err
+		}
+		if s[0] > 1 {
+			// Spread the planes s[0] apart: a plane, then s[0]-1 zero planes.
+			if t, err = c.reshape(t, []int{nb, depth, 1, plane}, c.tmpName("depth_tap_planes")); err != nil {
+				return err
+			}
+			if t, err = pad3(t, []int{0, 0, 0, 0, 0, s[0] - 1, 0, 0}, "depth_spread"); err != nil {
+				return err
+			}
+			if t, err = c.reshape(t, []int{nb, depth * s[0], plane}, c.tmpName("depth_spread")); err != nil {
+				return err
+			}
+			t, err = c.emit1(ir.Slice, nil, []int{t, c.constInt32(c.tmpName("spread_begin"), []int{0, 0, 0}),
+				c.constInt32(c.tmpName("spread_size"), []int{nb, (depth-1)*s[0] + 1, plane})}, c.tmpName("depth_spread"), ir.Float32)
+			if err != nil {
+				return err
+			}
+		}
+		if t, err = pad3(t, []int{0, 0, z, kd - 1 - z, 0, 0}, "depth_shift"); err != nil {
+			return err
+		}
+		if sum < 0 {
+			sum = t
+		} else if sum, err = c.emit1(ir.Add, &ir.AddOptions{PotScaleInt16: true}, []int{sum, t}, c.tmpName("depth_sum"), ir.Float32); err != nil {
+			return err
+		}
+	}
+	t, err := c.reshape(sum, []int{nb, full[0], full[1], full[2], cout}, c.tmpName("scatter"))
+	if err != nil {
+		return err
+	}
+	extra := make([]int, 10)
+	for i := range 3 {
+		extra[2*(i+1)+1] = max(0, pb[i]+out[i]-full[i])
+	}
+	if slices.ContainsFunc(extra, func(v int) bool { return v != 0 }) {
+		if t, err = pad3(t, extra, "output_padding"); err != nil {
+			return err
+		}
+	}
+	if !slices.Equal(pb, []int{0, 0, 0}) || !slices.Equal(out, full) {
+		t, err = c.emit1(ir.Slice, nil, []int{t, c.constInt32(c.tmpName("crop_begin"), []int{0, pb[0], pb[1], pb[2], 0}),
+			c.constInt32(c.tmpName("crop_size"), []int{nb, out[0], out[1], out[2], cout})}, c.tmpName("cropped"), ir.Float32)
+		if err != nil {
+			return err
+		}
+	}
+	if b != nil {
+		bias, err := c.plain(b)
+		if err != nil {
+			return err
+		}
+		if t, err = c.emit1(ir.Add, &ir.AddOptions{PotScaleInt16: true}, []int{t, bias}, c.tmpName("biased"), ir.Float32); err != nil {
+			return err
+		}
+	}
+	c.tensor(t).Name = n.outName(0)
+	n.set(0, t, channelsLast(5))
+	return nil
+}
+
+// transposeAttrs reads ConvTranspose's geometry attributes for sp spatial
+// dimensions.
+func (n *node) transposeAttrs(sp int) (s, d, pads, outPad, outShape []int, autoPad string, err error) {
+	ones := slices.Repeat([]int{1}, sp)
+	s = n.ints("strides", ones)
+	d = n.ints("dilations", ones)
+	pads = n.ints("pads", make([]int, 2*sp))
+	outPad = n.ints("output_padding", make([]int, sp))
+	outShape = n.ints("output_shape", nil)
+	autoPad = n.str("auto_pad", "NOTSET")
+	if n.err != nil {
+		return
+	}
+	if len(s) != sp || len(d) != sp || len(pads) != 2*sp || len(outPad) != sp || (outShape != nil && len(outShape) != sp && len(outShape) != sp+2) {
+		err = fmt.Errorf("strides %v, dilations %v, pads %v, output_padding %v or output_shape %v do not fit %d spatial dimensions", s, d, pads, outPad, outShape, sp)
+		return
+	}
+	if len(outShape) == sp+2 {
+		outShape = outShape[2:]
+	}
+	return
+}
+
+// transposeGeometry computes, per spatial axis of a ConvTranspose with
+// input sizes in and kernel k (dilated), the length of the whole scattered
+// output, ONNX's output length, and where ONNX's output starts in the
+// scatter.
+func transposeGeometry(in, k, s, pads, outPad, outShape []int, autoPad string) (full, out, pb []int, err error) {
+	sp := len(in)
+	full, out, pb = make([]int, sp), make([]int, sp), make([]int, sp)
+	for i := range sp {
+		full[i] = s[i]*(in[i]-1) + k[i]
+		switch {
+		case outShape != nil:
+			// A larger output_shape than the scatter covers pads the end.
+			total := max(0, s[i]*(in[i]-1)+outPad[i]+k[i]-outShape[i])
+			out[i] = outShape[i]
+			if autoPad == "SAME_UPPER" {
+				pb[i] = total / 2
+			} else {
+				pb[i] = total - total/2
+			}
+		case autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER":
+			out[i] = in[i] * s[i]
+			total := full[i] + outPad[i] - out[i]
+			if autoPad == "SAME_UPPER" {
+				pb[i] = total / 2
+			} else {
+				pb[i] = total - total/2
+			}
+		default:
+			pe := pads[i+sp]
+			if autoPad == "VALID" {
+				pb[i], pe = 0, 0
+			} else {
+				pb[i] = pads[i]
+			}
+			out[i] = full[i] + outPad[i] - pb[i] - pe
+		}
+		if out[i] < 1 || pb[i] < 0 {
+			return nil, nil, nil, fmt.Errorf("output size %d with pads %v is invalid", out[i], pads)
+		}
+	}
+	return full, out, pb, nil
+}
+
+// dilateKernel inserts d-1 zeros between the taps of constant weights
+// [O, I, spatial...] (d may omit leading spatial axes, which stay as they are).
 func (n *node) dilateKernel(wt int, ws, d []int, sp int) (int, []int, error) {
 	c := n.c
 	src := c.tensor(wt)
 	if src.Type != ir.Float32 {
 		return 0, nil, fmt.Errorf("dilated weights of type %v", src.Type)
 	}
-	dd := [2]int{1, 1}
-	copy(dd[2-sp:], d)
-	kh, kw := (ws[2]-1)*dd[0]+1, (ws[3]-1)*dd[1]+1
-	ns := []int{ws[0], ws[1], kh, kw}
+	dd := append(slices.Repeat([]int{1}, len(ws)-2-len(d)), d...)
+	ns := slices.Clone(ws)
+	for i, f := range dd {
+		ns[2+i] = (ws[2+i]-1)*f + 1
+	}
 	if err := checkGenerated(ir.NumElements(ns), "the dilated kernel"); err != nil {
 		return 0, nil, err
 	}
 	data := make([]float32, ir.NumElements(ns))
-	vals := src.Float32s()
-	for o := range ws[0] * ws[1] {
-		for i := range ws[2] {
-			for j := range ws[3] {
-				data[(o*kh+i*dd[0])*kw+j*dd[1]] = vals[(o*ws[2]+i)*ws[3]+j]
+	for i, v := range src.Float32s()[:ir.NumElements(ws)] {
+		// Split i into its coordinates, last axis first, and place it.
+		dst, stride, rest := 0, 1, i
+		for a := len(ws) - 1; a >= 0; a-- {
+			coord := rest % ws[a]
+			rest /= ws[a]
+			if a >= 2 {
+				coord *= dd[a-2]
 			}
+			dst += coord * stride
+			stride *= ns[a]
 		}
+		data[dst] = v
 	}
 	return c.constFloat32(c.tmpName("dilated_weights"), ns, data), ns, nil
 }
