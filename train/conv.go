@@ -79,6 +79,11 @@ type convStep struct {
 	dz, col               []float32
 	wt, ones, zeros       []float32 // the filter transposed; the affine step of the bias and activation
 	lin                   linearGrads
+	// the im2col path (convcol.go): its padded widths, whether this plan's
+	// last forward pass filled col, and its buffers
+	geo               colGeometry
+	colReady          bool
+	yp, dzp, wp, dcol []float32
 }
 
 func newConv(p *plan, op *ir.Op, oi int) (step, error) {
@@ -117,6 +122,11 @@ func newConv(p *plan, op *ir.Op, oi int) (step, error) {
 // kernel.
 func (s *convStep) forward(p *plan) error {
 	w := s.win
+	s.colReady = s.useCol(p)
+	if s.colReady {
+		s.colForward(p)
+		return nil
+	}
 	if !s.pointwise || vec.mm4 == nil || w.outC%8 != 0 {
 		return s.kernelForward.forward(p)
 	}
@@ -170,6 +180,10 @@ func (s *convStep) backward(p *plan) error {
 	if s.bias >= 0 && p.grads[s.bias] != nil {
 		p.sumRows(dz, rows, w.outC, p.gradAcc(s.bias))
 	}
+	if s.colReady && p.grads[s.filter] != nil {
+		s.colBackward(p, dz)
+		return nil
+	}
 	if p.grads[s.filter] != nil {
 		col := p.vals[s.in]
 		if !s.pointwise {
@@ -201,23 +215,12 @@ type linearGrads struct {
 	packX, packW gemm.PackedF32
 }
 
-// weightGrad adds dZᵀ·X (out×k) into tensor t's gradient. On the vector
-// loops the operands are read in place, the rows in fixed chunks that stay
-// in cache while every tile of dW takes its share; the threads split the
-// tiles, so each element's sum runs over the rows in one order whatever
-// their number.
+// weightGrad adds dZᵀ·X (out×k) into tensor t's gradient, on the vector
+// loops (dzTx) where they take the shape whole.
 func (l *linearGrads) weightGrad(p *plan, dz, x []float32, rows, out, k, t int) error {
 	if vec.canMatMul(out, k) {
 		dw := scratch(&l.dw, out*k)
-		chunk := max(16, (1<<16)/(out+k))
-		p.net.w.runRanges(out/4, func(g0, g1 int) {
-			for r0 := 0; r0 < rows; r0 += chunk {
-				n := min(chunk, rows-r0)
-				x := mmArgs{n: n, a: dz[r0*out:], aT: out, aM: 1, b: x[r0*k:], ldb: k, c: dw, ldc: k,
-					rows: out, cols: k, add: r0 > 0}
-				vec.matMul(&x, 4*g0, 4*g1)
-			}
-		})
+		p.dzTx(dz, out, x, k, rows, out, k, dw)
 		p.store(t, dw)
 		return nil
 	}
@@ -231,6 +234,23 @@ func (l *linearGrads) weightGrad(p *plan, dz, x []float32, rows, out, k, t int) 
 	}
 	p.store(t, dw)
 	return nil
+}
+
+// dzTx writes dZᵀ·X (out×k) into dw, on the vector loops: out a multiple
+// of 4 and k of 8, dZ's rows ldz apart and X's ldx. The operands are read in
+// place, the rows in fixed chunks that stay in cache while every tile of dW
+// takes its share; the threads split the tiles, so each element's sum runs
+// over the rows in one order whatever their number.
+func (p *plan) dzTx(dz []float32, ldz int, x []float32, ldx, rows, out, k int, dw []float32) {
+	chunk := max(16, (1<<16)/(out+k))
+	p.net.w.runRanges(out/4, func(g0, g1 int) {
+		for r0 := 0; r0 < rows; r0 += chunk {
+			n := min(chunk, rows-r0)
+			x := mmArgs{n: n, a: dz[r0*ldz:], aT: ldz, aM: 1, b: x[r0*ldx:], ldb: ldx, c: dw, ldc: k,
+				rows: out, cols: k, add: r0 > 0}
+			vec.matMul(&x, 4*g0, 4*g1)
+		}
+	})
 }
 
 // product returns dZ·W (rows×k), written into dst (added to it with add),

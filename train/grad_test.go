@@ -161,6 +161,52 @@ func TestGradConv(t *testing.T) {
 	}
 }
 
+// convCase is a CONV_2D for the im2col path's tests: input h×w×in, filter
+// out×k×k×in, dilation dil.
+type convCase struct {
+	name             string
+	h, w, in, out, k int
+	stride, dil      int
+	pad              ir.Padding
+	act              ir.Activation
+	bias             bool
+	batch            int
+}
+
+// im2colCases take the im2col path (convcol.go) on CPUs with the vector
+// loops: output channels not a multiple of 4 (LeNet's 6, padded to 8 for
+// the weight gradient), a multiple of 4 but not 8, and of 16; depths padded
+// (25, 150) and not (8, 16); strides, SAME windows reaching past both edges
+// or wider than the image, dilation; and enough rows to span several chunks
+// of the forward pass and of the weight gradient's row loop.
+var im2colCases = []convCase{
+	{"lenet1", 7, 6, 1, 6, 5, 1, 1, ir.PaddingSame, ir.ActNone, true, 2},
+	{"lenet2", 9, 9, 6, 16, 5, 1, 1, ir.PaddingValid, ir.ActNone, true, 2},
+	{"out5_s2", 7, 8, 3, 5, 3, 2, 1, ir.PaddingSame, ir.ActRelu, false, 2},
+	{"depth8", 5, 5, 2, 8, 2, 1, 1, ir.PaddingValid, ir.ActRelu6, true, 2},
+	{"wide", 2, 3, 2, 4, 5, 1, 1, ir.PaddingSame, ir.ActNone, true, 3},
+	{"dilated", 7, 7, 2, 4, 3, 1, 2, ir.PaddingSame, ir.ActNone, true, 2},
+	{"rows", 14, 14, 8, 16, 5, 1, 1, ir.PaddingValid, ir.ActNone, false, 4},
+}
+
+func (tc convCase) model(t *testing.T) *ir.Model {
+	b := NewBuilder(9, 1, tc.h, tc.w, tc.in)
+	f := b.Uniform("f", []int{tc.out, tc.k, tc.k, tc.in}, 0.5)
+	bias := -1
+	if tc.bias {
+		bias = b.Uniform("b", []int{tc.out}, 0.5)
+	}
+	y := b.Op(ir.Conv2D, &ir.Conv2DOptions{Padding: tc.pad, StrideH: tc.stride, StrideW: tc.stride,
+		DilationH: tc.dil, DilationW: tc.dil, Activation: tc.act}, b.Input(), f, bias)
+	return finish(t, b, y)
+}
+
+func TestGradConvIm2col(t *testing.T) {
+	for _, tc := range im2colCases {
+		t.Run(tc.name, func(t *testing.T) { gradCheck(t, tc.model(t), tc.batch) })
+	}
+}
+
 func TestGradDepthwise(t *testing.T) {
 	for _, tc := range []struct {
 		stride, mult int

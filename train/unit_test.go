@@ -200,3 +200,42 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// A training plan's convolutions (the im2col path, where the CPU has the
+// vector loops) compute what liteforge's CONV_2D kernel computes in an
+// evaluation plan, up to the rounding of another summation order.
+func TestConvTrainForwardMatchesKernel(t *testing.T) {
+	for _, tc := range im2colCases {
+		t.Run(tc.name, func(t *testing.T) {
+			net, err := NewNet(tc.model(t), Options{Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			train, err := net.plan(tc.batch, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eval, err := net.plan(tc.batch, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(3, 5))
+			for i := range train.vals[net.input] {
+				v := float32(rng.NormFloat64())
+				train.vals[net.input][i], eval.vals[net.input][i] = v, v
+			}
+			if err := train.forward(true); err != nil {
+				t.Fatal(err)
+			}
+			if err := eval.forward(false); err != nil {
+				t.Fatal(err)
+			}
+			got, want := train.vals[net.output], eval.vals[net.output]
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("output[%d] = %v, the kernel gives %v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
