@@ -48,22 +48,31 @@ func (s *convStep) colForward(p *plan) {
 	if outP != out {
 		c, ldc = scratch(&s.yp, rows*outP), outP
 	}
-	var bias []float32
-	if s.bias >= 0 {
-		bias = p.vals[s.bias]
-	}
 	lo, hi := actRange(s.act)
 	x := mmArgs{n: s.depth, a: col, aT: 1, aM: kp, b: wt, ldb: outP, c: c, ldc: ldc, rows: rows, cols: outP}
+	shift := scratch(&s.zeros, out)
+	if s.bias >= 0 {
+		shift = p.vals[s.bias]
+	} else {
+		clear(shift)
+	}
+	ones := scratch(&s.ones, out)
+	for i := range ones {
+		ones[i] = 1
+	}
 	p.net.w.run(numChunks(rows, mmRows), func(q int) {
 		r0, r1 := chunkRange(rows, mmRows, q)
 		s.im2colRows(p.vals[s.in], col, r0, r1)
 		vec.matMul(&x, r0, r1)
+		if outP == out {
+			blk := y[r0*out : r1*out]
+			vec.affineClamp(blk, blk, out, ones, shift, lo, hi)
+			return
+		}
 		for r := r0; r < r1; r++ {
 			src, dst := c[r*ldc:r*ldc+out], y[r*out:(r+1)*out]
 			for j, v := range src {
-				if bias != nil {
-					v += bias[j]
-				}
+				v += shift[j]
 				if !(v > lo) {
 					v = lo
 				}
@@ -79,43 +88,60 @@ func (s *convStep) colForward(p *plan) {
 // im2colRows writes rows [r0, r1) of the im2col matrix (row width kp): row
 // (b, oy, ox) holds the window's taps (ky, kx) in order, each with its C
 // channels, zero outside the image and in the padding columns. Without
-// dilation a window row's taps are one contiguous run of the input.
+// dilation a window row's taps are one contiguous run of the input, copied
+// by hand when short (LeNet's first layer copies runs of 5), where a call
+// to memmove would cost more than the copy.
 func (s *convStep) im2colRows(x, col []float32, r0, r1 int) {
 	w := s.win
-	kp, run := s.geo.kp, w.kw*w.inC
+	kp, run, lineLen := s.geo.kp, w.kw*w.inC, w.inW*w.inC
+	ox, oy, b := r0%w.outW, (r0/w.outW)%w.outH, r0/(w.outW*w.outH)
 	for r := r0; r < r1; r++ {
-		ox := r % w.outW
-		oy := (r / w.outW) % w.outH
-		b := r / (w.outW * w.outH)
 		row := col[r*kp : (r+1)*kp]
-		clear(row[s.depth:])
+		for i := s.depth; i < kp; i++ {
+			row[i] = 0
+		}
 		ix0 := ox*w.strideW - w.padLeft
+		k0, k1 := max(0, -ix0), min(w.kw, w.inW-ix0)
 		for ky := range w.kh {
 			dst := row[ky*run : (ky+1)*run]
 			iy := oy*w.strideH - w.padTop + ky*w.dilH
-			if iy < 0 || iy >= w.inH {
+			if iy < 0 || iy >= w.inH || (w.dilW == 1 && k1 <= k0) {
 				clear(dst)
 				continue
 			}
-			line := x[(b*w.inH+iy)*w.inW*w.inC:][:w.inW*w.inC]
-			if w.dilW == 1 {
-				k0, k1 := max(0, -ix0), min(w.kw, w.inW-ix0)
-				if k1 <= k0 {
-					clear(dst)
-					continue
+			line := x[(b*w.inH+iy)*lineLen:][:lineLen]
+			if w.dilW != 1 {
+				for kx := range w.kw {
+					d := dst[kx*w.inC : (kx+1)*w.inC]
+					if ix := ix0 + kx*w.dilW; ix < 0 || ix >= w.inW {
+						clear(d)
+					} else {
+						copy(d, line[ix*w.inC:])
+					}
 				}
-				clear(dst[:k0*w.inC])
-				copy(dst[k0*w.inC:k1*w.inC], line[(ix0+k0)*w.inC:])
-				clear(dst[k1*w.inC:])
 				continue
 			}
-			for kx := range w.kw {
-				d := dst[kx*w.inC : (kx+1)*w.inC]
-				if ix := ix0 + kx*w.dilW; ix < 0 || ix >= w.inW {
-					clear(d)
-				} else {
-					copy(d, line[ix*w.inC:])
+			lo, hi := k0*w.inC, k1*w.inC
+			for i := range lo {
+				dst[i] = 0
+			}
+			src := line[(ix0+k0)*w.inC:][:hi-lo]
+			if d := dst[lo:hi]; len(d) <= 16 {
+				for i, v := range src {
+					d[i] = v
 				}
+			} else {
+				copy(d, src)
+			}
+			for i := hi; i < run; i++ {
+				dst[i] = 0
+			}
+		}
+		if ox++; ox == w.outW {
+			ox = 0
+			if oy++; oy == w.outH {
+				oy = 0
+				b++
 			}
 		}
 	}

@@ -52,6 +52,7 @@ func (s *poolStep) backward(p *plan) error {
 		return err
 	}
 	p.net.w.run(w.batch, func(b int) {
+		offs := make([]int, 0, w.kh*w.kw)
 		for oy := range w.outH {
 			for ox := range w.outW {
 				iy, ix := oy*w.strideH-w.padTop, ox*w.strideW-w.padLeft
@@ -69,24 +70,42 @@ func (s *poolStep) backward(p *plan) error {
 					}
 					continue
 				}
+				// the window's in-bounds pixels in scan order, by offset
+				offs := offs[:0]
+				for y := y0; y < y1; y++ {
+					for xx := x0; xx < x1; xx++ {
+						offs = append(offs, ((b*w.inH+y)*w.inW+xx)*w.inC)
+					}
+				}
+				if len(offs) == 0 {
+					continue
+				}
 				for c, v := range g {
-					best, at := float32(0), -1
-					for y := y0; y < y1; y++ {
-						for xx := x0; xx < x1; xx++ {
-							i := ((b*w.inH+y)*w.inW+xx)*w.inC + c
-							if at < 0 || x[i] > best {
-								best, at = x[i], i
-							}
-						}
-					}
-					if at >= 0 {
-						dx[at] += v
-					}
+					dx[firstMax(x, offs, c)] += v
 				}
 			}
 		}
 	})
 	return nil
+}
+
+// firstMax returns the index of the first of the largest x[o+c] over the
+// offsets o. The index moves by a multiply rather than a branch, which the
+// compiler turns into a conditional move: comparisons on random activations
+// mispredict about half the time.
+func firstMax(x []float32, offs []int, c int) int {
+	at := offs[0] + c
+	best := x[at]
+	for _, o := range offs[1:] {
+		i := o + c
+		more := 0
+		if x[i] > best {
+			more = 1
+		}
+		at += (i - at) * more
+		best = x[at]
+	}
+	return at
 }
 
 // meanStep is MEAN over axes that leave the batch dimension alone.

@@ -239,3 +239,66 @@ func TestConvTrainForwardMatchesKernel(t *testing.T) {
 		})
 	}
 }
+
+func TestFirstMax(t *testing.T) {
+	x := []float32{1, 5, 3, 5, -2, -1, 7, 0}
+	nan := float32(math.NaN())
+	for _, tc := range []struct {
+		x    []float32
+		offs []int
+		c    int
+		want int
+	}{
+		{x, []int{0, 2, 4, 6}, 0, 6}, // 1, 3, -2, 7
+		{x, []int{0, 2, 4, 6}, 1, 1}, // 5, 5, -1, 0: the first 5
+		{x, []int{4}, 1, 5},          // a window of one
+		{[]float32{-3, -1, -1}, []int{0, 1, 2}, 0, 1},
+		{[]float32{nan, 2, 4}, []int{0, 1, 2}, 0, 0}, // nothing beats a NaN that comes first
+		{[]float32{1, nan, 4}, []int{0, 1, 2}, 0, 2}, // a later NaN is never larger
+	} {
+		if got := firstMax(tc.x, tc.offs, tc.c); got != tc.want {
+			t.Errorf("firstMax(%v, %v, %d) = %d, want %d", tc.x, tc.offs, tc.c, got, tc.want)
+		}
+	}
+}
+
+// A max pool's gradient goes to the first maximum of each window in scan
+// order, as after a ReLU, where windows of zeros are common.
+func TestMaxPoolGradientTies(t *testing.T) {
+	b := NewBuilder(1, 1, 2, 4, 2)
+	y := b.MaxPool(b.Input(), 2, 2)
+	net, err := NewNet(finish(t, b, y), Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.inputGrad = true
+	net.markGrads()
+	p, err := net.plan(1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// NHWC, rows y=0 and y=1 of (c0, c1) pairs. Channel 0: the left
+	// window all zeros, the right one 3 at (0,3), (1,2) and (1,3); channel
+	// 1: the maxima 5 at (1,0) and 9 at (0,3).
+	copy(p.vals[net.input], []float32{
+		0, 1, 0, 2, 0, 0, 3, 9,
+		0, 5, 0, 0, 3, 4, 3, 8,
+	})
+	if err := p.forward(true); err != nil {
+		t.Fatal(err)
+	}
+	copy(p.grads[net.logits], []float32{10, 20, 30, 40})
+	if err := p.backward(); err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{
+		10, 0, 0, 0, 0, 0, 30, 40,
+		0, 20, 0, 0, 0, 0, 0, 0,
+	}
+	got := p.grads[net.input]
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("input gradient %v, want %v", got, want)
+		}
+	}
+}
