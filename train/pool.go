@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/liteforge/liteforge/ir"
 )
@@ -16,6 +17,11 @@ type poolStep struct {
 	act     ir.Activation
 	win     window
 	dz      []float32
+	// A max pool in a training plan runs its own forward pass, which keeps
+	// per output element the input index of its window's first maximum
+	// (arg), for the backward pass to send the gradient there.
+	ownForward, argReady bool
+	arg                  []int32
 }
 
 func newPool(p *plan, op *ir.Op, oi int) (step, error) {
@@ -34,7 +40,72 @@ func newPool(p *plan, op *ir.Op, oi int) (step, error) {
 	if s.kernelForward, err = newKernelForward(p, op, oi); err != nil {
 		return nil, err
 	}
+	s.ownForward = s.max && p.grads[s.in] != nil && len(p.vals[s.in]) <= math.MaxInt32 && s.win.noEmptyWindow()
 	return s, nil
+}
+
+// noEmptyWindow reports whether every output pixel's window holds an input
+// pixel (the kernel reports an error otherwise).
+func (w window) noEmptyWindow() bool {
+	for oy := range w.outH {
+		if iy := oy*w.strideH - w.padTop; max(iy, 0) >= min(iy+w.kh, w.inH) {
+			return false
+		}
+	}
+	for ox := range w.outW {
+		if ix := ox*w.strideW - w.padLeft; max(ix, 0) >= min(ix+w.kw, w.inW) {
+			return false
+		}
+	}
+	return true
+}
+
+// windowOffsets returns, in scan order, the offsets in the input of the
+// in-bounds pixels of output pixel (b, oy, ox)'s window, in offs's storage.
+func (w window) windowOffsets(b, oy, ox int, offs []int) []int {
+	iy, ix := oy*w.strideH-w.padTop, ox*w.strideW-w.padLeft
+	offs = offs[:0]
+	for y := max(iy, 0); y < min(iy+w.kh, w.inH); y++ {
+		for xx := max(ix, 0); xx < min(ix+w.kw, w.inW); xx++ {
+			offs = append(offs, ((b*w.inH+y)*w.inW+xx)*w.inC)
+		}
+	}
+	return offs
+}
+
+// forward runs a max pool of a training plan here, each image a chunk: the
+// value as the kernel computes it (the largest of -MaxFloat32 and the
+// window's elements, clamped by the activation), and its first maximum's
+// index. Other pools go through the kernel.
+func (s *poolStep) forward(p *plan) error {
+	s.argReady = s.ownForward
+	if !s.ownForward {
+		return s.kernelForward.forward(p)
+	}
+	w, x, y := s.win, p.vals[s.in], p.vals[s.out]
+	if cap(s.arg) < len(y) {
+		s.arg = make([]int32, len(y))
+	}
+	arg := s.arg[:len(y)]
+	lo, hi := actRange(s.act)
+	p.net.w.run(w.batch, func(b int) {
+		offs := make([]int, 0, w.kh*w.kw)
+		for oy := range w.outH {
+			for ox := range w.outW {
+				offs = w.windowOffsets(b, oy, ox, offs)
+				o := ((b*w.outH+oy)*w.outW + ox) * w.inC
+				for c := range w.inC {
+					m := float32(-math.MaxFloat32)
+					for _, off := range offs {
+						m = max(m, x[off+c])
+					}
+					y[o+c] = min(max(m, lo), hi)
+					arg[o+c] = int32(firstMax(x, offs, c))
+				}
+			}
+		}
+	})
+	return nil
 }
 
 // backward sends a max pool's gradient to the first element of each window
@@ -45,43 +116,38 @@ func (s *poolStep) backward(p *plan) error {
 	if dx == nil {
 		return nil
 	}
-	w, x := s.win, p.vals[s.in]
+	w := s.win
 	dz := scratch(&s.dz, len(p.vals[s.out]))
 	dz, err := p.fusedGrad(s.act, p.vals[s.out], p.grads[s.out], dz)
 	if err != nil {
 		return err
 	}
+	if s.max {
+		if !s.argReady {
+			return fmt.Errorf("max pool backward without its forward pass")
+		}
+		per := w.outH * w.outW * w.inC
+		p.net.w.run(w.batch, func(b int) {
+			for i := b * per; i < (b+1)*per; i++ {
+				dx[s.arg[i]] += dz[i]
+			}
+		})
+		return nil
+	}
 	p.net.w.run(w.batch, func(b int) {
-		offs := make([]int, 0, w.kh*w.kw)
 		for oy := range w.outH {
 			for ox := range w.outW {
 				iy, ix := oy*w.strideH-w.padTop, ox*w.strideW-w.padLeft
 				y0, y1, x0, x1 := max(iy, 0), min(iy+w.kh, w.inH), max(ix, 0), min(ix+w.kw, w.inW)
 				g := dz[((b*w.outH+oy)*w.outW+ox)*w.inC:][:w.inC]
-				if !s.max {
-					inv := 1 / float32((y1-y0)*(x1-x0))
-					for y := y0; y < y1; y++ {
-						for xx := x0; xx < x1; xx++ {
-							d := dx[((b*w.inH+y)*w.inW+xx)*w.inC:][:w.inC]
-							for c, v := range g {
-								d[c] += v * inv
-							}
-						}
-					}
-					continue
-				}
-				// the window's in-bounds pixels in scan order, by offset
-				offs := offs[:0]
+				inv := 1 / float32((y1-y0)*(x1-x0))
 				for y := y0; y < y1; y++ {
 					for xx := x0; xx < x1; xx++ {
-						offs = append(offs, ((b*w.inH+y)*w.inW+xx)*w.inC)
+						d := dx[((b*w.inH+y)*w.inW+xx)*w.inC:][:w.inC]
+						for c, v := range g {
+							d[c] += v * inv
+						}
 					}
-				}
-				if len(offs) == 0 {
-					continue
-				}
-				for c, v := range g {
-					dx[firstMax(x, offs, c)] += v
 				}
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/liteforge/liteforge/ir"
 )
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
@@ -299,6 +301,62 @@ func TestMaxPoolGradientTies(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("input gradient %v, want %v", got, want)
+		}
+	}
+}
+
+// A training plan's max pool (its own forward pass, which keeps each
+// window's argmax) gives the kernel's values bit for bit, infinities, NaN
+// and a fused activation included.
+func TestMaxPoolTrainForwardMatchesKernel(t *testing.T) {
+	for _, tc := range []struct {
+		k, stride int
+		pad       ir.Padding
+		act       ir.Activation
+	}{{2, 2, ir.PaddingValid, ir.ActNone}, {3, 2, ir.PaddingSame, ir.ActRelu6}, {2, 1, ir.PaddingSame, ir.ActNone}} {
+		b := NewBuilder(1, 1, 5, 6, 3)
+		// a convolution first, so that the pool's input needs a gradient
+		x := b.Conv(b.Input(), 3, 1, 1, ir.PaddingValid, ir.ActNone, false)
+		y := b.Op(ir.MaxPool2D, &ir.Pool2DOptions{Padding: tc.pad, StrideH: tc.stride, StrideW: tc.stride,
+			FilterHeight: tc.k, FilterWidth: tc.k, Activation: tc.act}, x)
+		net, err := NewNet(finish(t, b, y), Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const batch = 2
+		train, err := net.plan(batch, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eval, err := net.plan(batch, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(4, 4))
+		for i := range train.vals[net.input] {
+			v := float32(rng.NormFloat64() * 4)
+			switch i % 17 {
+			case 3:
+				v = float32(math.Inf(-1))
+			case 5:
+				v = float32(math.Inf(1))
+			case 11:
+				v = float32(math.NaN())
+			}
+			train.vals[net.input][i], eval.vals[net.input][i] = v, v
+		}
+		if err := train.forward(true); err != nil {
+			t.Fatal(err)
+		}
+		if err := eval.forward(false); err != nil {
+			t.Fatal(err)
+		}
+		got, want := train.vals[net.output], eval.vals[net.output]
+		for i := range want {
+			same := math.Float32bits(got[i]) == math.Float32bits(want[i]) || (got[i] != got[i] && want[i] != want[i])
+			if !same {
+				t.Fatalf("k%d s%d %v: output[%d] = %v, the kernel gives %v", tc.k, tc.stride, tc.act, i, got[i], want[i])
+			}
 		}
 	}
 }
