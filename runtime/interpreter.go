@@ -314,6 +314,9 @@ func (it *Interpreter) NumInputs() int { return len(it.inputs) }
 // NumOutputs is the number of outputs.
 func (it *Interpreter) NumOutputs() int { return len(it.outputs) }
 
+// Threads is the number of goroutines the kernels may use (WithThreads).
+func (it *Interpreter) Threads() int { return it.cfg.threads }
+
 // Input returns input i. Fill its Data (copy into it, or point it at a buffer
 // of exactly its byte size) before Invoke. The tensor and its Data stay valid
 // until ResizeInput or AllocateTensors.
