@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
+	"io"
 
 	"github.com/liteforge/liteforge/demo"
 	"github.com/spf13/cobra"
@@ -41,19 +41,14 @@ record of how they were made and the data's attribution.`,
   liteforge demo --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := withInterrupt(cmd)
-			defer stop()
-			if runs < 1 {
-				return errors.New("--runs: at least one timed run is needed")
-			}
-			rt, err := runtimeOptions(1, "double", cmd.ErrOrStderr())
+			o, err := demoOptions(threads, runs, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			results, err := demo.Run(ctx, demo.Options{
-				Threads: threads, Runs: runs, Runtime: rt[1:], // the threads option is per use: eval's workers take one each
-				Progress: func(step string) func(done, total int) { return newProgress(cmd.ErrOrStderr(), step) },
-			})
+			o.Progress = func(step string) func(done, total int) { return newProgress(cmd.ErrOrStderr(), step) }
+			ctx, stop := withInterrupt(cmd)
+			defer stop()
+			results, err := demo.Run(ctx, o)
 			if err != nil {
 				return err
 			}
@@ -69,4 +64,21 @@ record of how they were made and the data's attribution.`,
 	cmd.Flags().IntVar(&runs, "runs", 100, "timed benchmark runs per model")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print one JSON object: per model accuracy, top5, samples, model_bytes, latency_ms, peak_memory_bytes, memory")
 	return cmd
+}
+
+// demoOptions checks demo's flags and turns them into demo.Options. The
+// runtime options carry no thread count: Run gives the benchmark --threads
+// and each evaluation worker one thread.
+func demoOptions(threads, runs int, w io.Writer) (demo.Options, error) {
+	if err := atLeast("threads", threads, 1); err != nil {
+		return demo.Options{}, err
+	}
+	if err := atLeast("runs", runs, 1); err != nil {
+		return demo.Options{}, err
+	}
+	rt, err := roundingOptions("double", w)
+	if err != nil {
+		return demo.Options{}, err
+	}
+	return demo.Options{Threads: threads, Runs: runs, Runtime: rt}, nil
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/liteforge/liteforge/demo"
+	"github.com/liteforge/liteforge/runtime"
 )
 
 // TestDemoJSON runs the demo in-process, as a user would with no files: one
@@ -53,10 +55,31 @@ func TestDemoJSON(t *testing.T) {
 }
 
 func TestDemoBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"demo", "model.tflite"}, {"demo", "--runs", "0"}} {
+	for _, args := range [][]string{{"demo", "model.tflite"}, {"demo", "--runs", "0"}, {"demo", "--threads", "0"}, {"demo", "--threads", "-2"}} {
 		_, _, err := executeSplit(t, args...)
 		if err == nil {
 			t.Errorf("%s: no error", strings.Join(args, " "))
 		}
+	}
+}
+
+// The benchmark runs on the thread count --threads gives: demo's runtime
+// options are added after eval.Bench's WithThreads, so they must not carry a
+// thread count of their own (they carried WithThreads(1), which won).
+func TestDemoOptionsKeepThreads(t *testing.T) {
+	o, err := demoOptions(2, 5, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := demo.Models()[0].Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := runtime.New(m, append([]runtime.Option{runtime.WithThreads(o.Threads)}, o.Runtime...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Threads() != 2 {
+		t.Errorf("demo --threads 2 benchmarks with %d thread(s)", it.Threads())
 	}
 }
