@@ -119,9 +119,11 @@ func NewEncoder(in Input, p Preprocess) (*Encoder, error) {
 	switch strings.ToUpper(p.Layout) {
 	case "", "AUTO":
 		// A shape that cannot be NHWC but is a channels-first image (as
-		// models converted from PyTorch take: [1,1,28,28]) is NCHW.
+		// models converted from PyTorch take: [1,1,28,28]) is NCHW. A
+		// vector ([1,1,1,784]) is not an image one pixel high: it takes
+		// the pixels flattened, as [1,784] does.
 		e.layout, e.imageErr = ImageLayoutOf(in.Shape)
-		if e.imageErr != nil && len(in.Shape) == 4 {
+		if e.imageErr != nil && len(in.Shape) == 4 && !isVector(in.Shape) {
 			if l, err := nchwLayoutOf(in.Shape); err == nil {
 				e.nchw, e.layout, e.imageErr = true, l, nil
 			}

@@ -3,6 +3,7 @@ package dataset
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -337,38 +338,41 @@ func TestSelect(t *testing.T) {
 	}
 }
 
-// TestEncodeFlatVectorInput: a vector input ([1,N], an MLP's) takes an
-// image's pixels flattened in HWC order when their count is N, and is never
-// fed a resized strip: any other size is an error naming both shapes.
+// TestEncodeFlatVectorInput: a vector input ([1,N], an MLP's, or [1,1,1,N],
+// which --layout auto must not take for a one-pixel-high NCHW image) takes
+// an image's pixels flattened in HWC order when their count is N, and is
+// never fed a resized strip: any other size is an error naming both shapes.
 func TestEncodeFlatVectorInput(t *testing.T) {
 	gray := &image.Gray{Pix: []byte{0, 51, 102, 153, 204, 255}, Stride: 3, Rect: image.Rect(0, 0, 3, 2)}
 	rgb := image.NewNRGBA(image.Rect(0, 0, 2, 1))
 	copy(rgb.Pix, []byte{255, 0, 51, 255, 0, 102, 255, 255})
-	e, err := NewEncoder(Input{Shape: []int{1, 6}, DType: "float32"}, Preprocess{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := make([]byte, e.ByteSize())
-	for _, c := range []struct {
-		name string
-		img  image.Image
-		want []float32 // pixel/255, worked by hand
-	}{
-		{"gray 3x2", gray, []float32{0, 0.2, 0.4, 0.6, 0.8, 1}},
-		{"rgb 2x1", rgb, []float32{1, 0, 0.2, 0, 0.4, 1}},
-	} {
-		if err := e.Encode(Example{Image: c.img}, dst); err != nil {
-			t.Fatalf("%s: %v", c.name, err)
+	for _, shape := range [][]int{{1, 6}, {1, 1, 1, 6}} {
+		e, err := NewEncoder(Input{Shape: shape, DType: "float32"}, Preprocess{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		for i, w := range c.want {
-			if got := math.Float32frombits(binary.LittleEndian.Uint32(dst[4*i:])); got != w {
-				t.Errorf("%s: value %d = %v, want %v", c.name, i, got, w)
+		dst := make([]byte, e.ByteSize())
+		for _, c := range []struct {
+			name string
+			img  image.Image
+			want []float32 // pixel/255, worked by hand
+		}{
+			{"gray 3x2", gray, []float32{0, 0.2, 0.4, 0.6, 0.8, 1}},
+			{"rgb 2x1", rgb, []float32{1, 0, 0.2, 0, 0.4, 1}},
+		} {
+			if err := e.Encode(Example{Image: c.img}, dst); err != nil {
+				t.Fatalf("%v %s: %v", shape, c.name, err)
+			}
+			for i, w := range c.want {
+				if got := math.Float32frombits(binary.LittleEndian.Uint32(dst[4*i:])); got != w {
+					t.Errorf("%v %s: value %d = %v, want %v", shape, c.name, i, got, w)
+				}
 			}
 		}
-	}
-	big := &image.Gray{Pix: make([]byte, 9), Stride: 3, Rect: image.Rect(0, 0, 3, 3)}
-	err = e.Encode(Example{Image: big}, dst)
-	if !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "[3 3 1]") || !strings.Contains(err.Error(), "[1 6]") {
-		t.Errorf("3x3 image into [1 6]: %v", err)
+		big := &image.Gray{Pix: make([]byte, 9), Stride: 3, Rect: image.Rect(0, 0, 3, 3)}
+		err = e.Encode(Example{Image: big}, dst)
+		if !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "[3 3 1]") || !strings.Contains(err.Error(), fmt.Sprint(shape)) {
+			t.Errorf("3x3 image into %v: %v", shape, err)
+		}
 	}
 }
