@@ -209,30 +209,8 @@ func abs(x int) int {
 func TestConvTrainForwardMatchesKernel(t *testing.T) {
 	for _, tc := range im2colCases {
 		t.Run(tc.name, func(t *testing.T) {
-			net, err := NewNet(tc.model(t), Options{Threads: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			train, err := net.plan(tc.batch, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			eval, err := net.plan(tc.batch, false)
-			if err != nil {
-				t.Fatal(err)
-			}
 			rng := rand.New(rand.NewPCG(3, 5))
-			for i := range train.vals[net.input] {
-				v := float32(rng.NormFloat64())
-				train.vals[net.input][i], eval.vals[net.input][i] = v, v
-			}
-			if err := train.forward(true); err != nil {
-				t.Fatal(err)
-			}
-			if err := eval.forward(false); err != nil {
-				t.Fatal(err)
-			}
-			got, want := train.vals[net.output], eval.vals[net.output]
+			got, want := trainAndEvalOutputs(t, tc.model(t), tc.batch, func(int) float32 { return float32(rng.NormFloat64()) })
 			for i := range want {
 				if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
 					t.Fatalf("output[%d] = %v, the kernel gives %v", i, got[i], want[i])
@@ -319,39 +297,18 @@ func TestMaxPoolTrainForwardMatchesKernel(t *testing.T) {
 		x := b.Conv(b.Input(), 3, 1, 1, ir.PaddingValid, ir.ActNone, false)
 		y := b.Op(ir.MaxPool2D, &ir.Pool2DOptions{Padding: tc.pad, StrideH: tc.stride, StrideW: tc.stride,
 			FilterHeight: tc.k, FilterWidth: tc.k, Activation: tc.act}, x)
-		net, err := NewNet(finish(t, b, y), Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		const batch = 2
-		train, err := net.plan(batch, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eval, err := net.plan(batch, false)
-		if err != nil {
-			t.Fatal(err)
-		}
 		rng := rand.New(rand.NewPCG(4, 4))
-		for i := range train.vals[net.input] {
-			v := float32(rng.NormFloat64() * 4)
+		got, want := trainAndEvalOutputs(t, finish(t, b, y), 2, func(i int) float32 {
 			switch i % 17 {
 			case 3:
-				v = float32(math.Inf(-1))
+				return float32(math.Inf(-1))
 			case 5:
-				v = float32(math.Inf(1))
+				return float32(math.Inf(1))
 			case 11:
-				v = float32(math.NaN())
+				return float32(math.NaN())
 			}
-			train.vals[net.input][i], eval.vals[net.input][i] = v, v
-		}
-		if err := train.forward(true); err != nil {
-			t.Fatal(err)
-		}
-		if err := eval.forward(false); err != nil {
-			t.Fatal(err)
-		}
-		got, want := train.vals[net.output], eval.vals[net.output]
+			return float32(rng.NormFloat64() * 4)
+		})
 		for i := range want {
 			same := math.Float32bits(got[i]) == math.Float32bits(want[i]) || (got[i] != got[i] && want[i] != want[i])
 			if !same {
@@ -359,4 +316,31 @@ func TestMaxPoolTrainForwardMatchesKernel(t *testing.T) {
 			}
 		}
 	}
+}
+
+// trainAndEvalOutputs runs model m forward on the same batch, input element
+// i being input(i), in a training plan and in an evaluation plan (which runs
+// liteforge's kernels), and returns both outputs.
+func trainAndEvalOutputs(t *testing.T, m *ir.Model, batch int, input func(i int) float32) (train, eval []float32) {
+	t.Helper()
+	net, err := NewNet(m, Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plans [2]*plan
+	for k, grads := range []bool{true, false} {
+		if plans[k], err = net.plan(batch, grads); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range plans[0].vals[net.input] {
+		v := input(i)
+		plans[0].vals[net.input][i], plans[1].vals[net.input][i] = v, v
+	}
+	for k, p := range plans {
+		if err := p.forward(k == 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return plans[0].vals[net.output], plans[1].vals[net.output]
 }
