@@ -344,3 +344,31 @@ func trainAndEvalOutputs(t *testing.T, m *ir.Model, batch int, input func(i int)
 	}
 	return plans[0].vals[net.output], plans[1].vals[net.output]
 }
+
+// The clamp activations pass the gradient strictly inside their bounds
+// only; outside, even an infinite gradient becomes zero, and a NaN output
+// (compared with nothing) passes it.
+func TestActivationGradClamp(t *testing.T) {
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	y := []float32{-1, 0, 0.5, 6, 7, nan, 3, 0}
+	dy := []float32{1, 2, 3, 4, 5, 6, inf, -inf}
+	for _, tc := range []struct {
+		act  ir.Activation
+		want []float32
+	}{
+		{ir.ActRelu, []float32{0, 0, 3, 4, 5, 6, inf, 0}},
+		{ir.ActRelu6, []float32{0, 0, 3, 0, 0, 6, inf, 0}},
+		{ir.ActReluN1To1, []float32{0, 2, 3, 0, 0, 6, 0, -inf}},
+	} {
+		dz := make([]float32, len(y))
+		if err := activationGrad(tc.act, y, dy, dz); err != nil {
+			t.Fatal(err)
+		}
+		for i := range dz {
+			if math.Float32bits(dz[i]) != math.Float32bits(tc.want[i]) {
+				t.Errorf("%v: dz = %v, want %v", tc.act, dz, tc.want)
+				break
+			}
+		}
+	}
+}
