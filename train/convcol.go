@@ -50,13 +50,14 @@ func (s *convStep) colForward(p *plan) {
 	}
 	lo, hi := actRange(s.act)
 	x := mmArgs{n: s.depth, a: col, aT: 1, aM: kp, b: wt, ldb: outP, c: c, ldc: ldc, rows: rows, cols: outP}
-	shift := scratch(&s.zeros, out)
+	// the bias and activation run on the vector loops, over rows of outP
+	// (the padding columns get zero bias and are dropped)
+	shift := scratch(&s.zeros, outP)
+	clear(shift)
 	if s.bias >= 0 {
-		shift = p.vals[s.bias]
-	} else {
-		clear(shift)
+		copy(shift, p.vals[s.bias])
 	}
-	ones := scratch(&s.ones, out)
+	ones := scratch(&s.ones, outP)
 	for i := range ones {
 		ones[i] = 1
 	}
@@ -64,22 +65,11 @@ func (s *convStep) colForward(p *plan) {
 		r0, r1 := chunkRange(rows, mmRows, q)
 		s.im2colRows(p.vals[s.in], col, r0, r1)
 		vec.matMul(&x, r0, r1)
-		if outP == out {
-			blk := y[r0*out : r1*out]
-			vec.affineClamp(blk, blk, out, ones, shift, lo, hi)
-			return
-		}
-		for r := r0; r < r1; r++ {
-			src, dst := c[r*ldc:r*ldc+out], y[r*out:(r+1)*out]
-			for j, v := range src {
-				v += shift[j]
-				if !(v > lo) {
-					v = lo
-				}
-				if !(v < hi) {
-					v = hi
-				}
-				dst[j] = v
+		blk := c[r0*ldc : r1*ldc]
+		vec.affineClamp(blk, blk, ldc, ones, shift, lo, hi)
+		if outP != out {
+			for r := r0; r < r1; r++ {
+				copy(y[r*out:(r+1)*out], c[r*ldc:r*ldc+out])
 			}
 		}
 	})
