@@ -266,6 +266,9 @@ func TestFlagBounds(t *testing.T) {
 		{[]string{"report", model, "--workers", "-4"}, "--workers -4"},
 		{[]string{"report", model, "--data", data, "--limit", "-1"}, "--limit -1"},
 		{[]string{"bench", model, "--runs", "2", "--rounding", "triple"}, `--rounding "triple"`},
+		{[]string{"train", "--arch", "lenet", "--data", data, "-o", model, "--threads", "0"}, "--threads 0: must be at least 1"},
+		{[]string{"train", "--arch", "lenet", "--data", data, "-o", model, "--epochs", "0"}, "--epochs 0"},
+		{[]string{"train", "--arch", "lenet", "--data", data, "-o", model, "--batch", "-8"}, "--batch -8"},
 	}
 	for _, c := range cases {
 		_, err := execute(t, c.args...)

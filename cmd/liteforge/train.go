@@ -121,6 +121,15 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, f *trainFlags) erro
 	if f.data == "" || f.out == "" {
 		return errors.New("--data and -o are required")
 	}
+	// Checked before any file is read; --threads 0 was quietly 1.
+	for _, c := range []struct {
+		flag string
+		v    int
+	}{{"threads", f.threads}, {"epochs", f.epochs}, {"batch", f.batch}} {
+		if err := atLeast(c.flag, c.v, 1); err != nil {
+			return err
+		}
+	}
 	var m *ir.Model
 	var err error
 	if f.arch != "" {
