@@ -39,7 +39,8 @@ type Preprocess struct {
 	Color string
 	// Layout is the model input's layout for images: "NHWC" (as TFLite
 	// models take them), "NCHW" (as models converted from PyTorch may), or
-	// "" / "auto": NHWC unless only [1,C,H,W] with C of 1 or 3 fits.
+	// "" / "auto": NHWC unless only [1,C,H,W] with C of 1 or 3 fits (a
+	// vector such as [1,1,1,N] is neither: it takes the pixels flattened).
 	// Tensor data is used in its own order.
 	Layout string
 	// Scale multiplies every raw value first: pixels are 0..255, tensor
