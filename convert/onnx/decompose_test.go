@@ -1,7 +1,9 @@
 package onnx
 
 import (
+	goruntime "runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/liteforge/liteforge/internal/testutil"
@@ -259,6 +261,38 @@ func TestCropWithoutResize(t *testing.T) {
 		}
 		if got := it.Output(0).Float32s(); !slices.Equal(got, c.want) {
 			t.Errorf("roi %v: got %v, want %v", c.roi, got, c.want)
+		}
+	}
+}
+
+// TestCropMaskBounded: a region reaching outside the input on two large
+// output axes needs a mask as large as the whole output plane (8192x16384
+// here, over the converter's limit). It is built only for a nonzero
+// extrapolation_value, and its size is checked before it is allocated:
+// the converter built it whatever the value and checked it only when done,
+// so a file asking for two axes of 2^24 made it allocate 2^50 bytes.
+func TestCropMaskBounded(t *testing.T) {
+	for _, extra := range []float32{0, 5} {
+		g := &GraphProto{
+			Nodes: []*NodeProto{nodeOf("Resize", "crop", []string{"x", "roi", "", "sz"}, []string{"y"}, strAttr("mode", "nearest"),
+				strAttr("coordinate_transformation_mode", "tf_crop_and_resize"), floatAttr("extrapolation_value", extra))},
+			Initializers: []*TensorProto{floatTensor("roi", []int64{8}, []float32{0, 0, -0.5, -0.5, 1, 1, 1.5, 1.5}), i64s("sz", 1, 1, 8192, 16384)},
+			Inputs:       []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 1, 2, 2)},
+			Outputs:      []*ValueInfoProto{{Name: "y", Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}}},
+		}
+		var before, after goruntime.MemStats
+		goruntime.ReadMemStats(&before)
+		_, err := ConvertModel(modelOf(13, g), Options{})
+		goruntime.ReadMemStats(&after)
+		switch {
+		case extra == 0 && err != nil:
+			t.Errorf("extrapolation_value 0: %v", err)
+		case extra != 0 && (err == nil || !strings.Contains(err.Error(), "extrapolation mask")):
+			t.Errorf("extrapolation_value %v: error %v, want one about the extrapolation mask", extra, err)
+		}
+		// The mask would be 512 MiB; the taps and indices take well under 1 MiB.
+		if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+			t.Errorf("extrapolation_value %v: converting allocated %d MiB", extra, got>>20)
 		}
 	}
 }

@@ -381,7 +381,10 @@ func (n *node) resizeByTaps(x *value, spec []resizeSpec, mode, coord, nearest st
 	r := len(spec)
 	// inside is 1 where every axis samples inside the input, along the
 	// resized axes (physical order, 1 elsewhere): tf_crop_and_resize puts
-	// extrapolation_value where it is 0.
+	// extrapolation_value where it is 0. It is built only for a nonzero
+	// value (the outputs outside are 0 already), its size checked before
+	// each axis multiplies it.
+	ext := n.float("extrapolation_value", 0)
 	insideShape := slices.Repeat([]int{1}, r)
 	inside := []float32{1}
 	for a, s := range spec {
@@ -393,7 +396,10 @@ func (n *node) resizeByTaps(x *value, spec []resizeSpec, mode, coord, nearest st
 			return err
 		}
 		pa := physicalAxis(cur.perm, a)
-		if slices.Contains(outside, true) {
+		if ext != 0 && slices.Contains(outside, true) {
+			if err := checkGenerated(len(inside)*s.out, "the extrapolation mask"); err != nil {
+				return err
+			}
 			insideShape[pa] = s.out
 			inside = outerAlong(inside, insideShape, pa, outside)
 		}
@@ -435,10 +441,7 @@ func (n *node) resizeByTaps(x *value, spec []resizeSpec, mode, coord, nearest st
 		}
 		cur = &value{t: sum, perm: cur.perm}
 	}
-	if ext := n.float("extrapolation_value", 0); ext != 0 && slices.Contains(inside, 0) {
-		if err := checkGenerated(len(inside), "the extrapolation mask"); err != nil {
-			return err
-		}
+	if ext != 0 && slices.Contains(inside, 0) {
 		fill := make([]float32, len(inside))
 		for i, in := range inside {
 			fill[i] = ext * (1 - in)
