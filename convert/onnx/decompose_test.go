@@ -296,3 +296,30 @@ func TestCropMaskBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolTapsBounded: a dilated pool, or a MaxPool with Indices, becomes
+// ops per window tap, so a large window in a small file is refused with a
+// reason instead of millions of ops (the bound was 2^24 taps).
+func TestPoolTapsBounded(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		attrs []*AttributeProto
+		outs  []string
+	}{
+		{"dilated", []*AttributeProto{intsAttr("kernel_shape", 100, 100), intsAttr("dilations", 2, 2)}, []string{"y"}},
+		{"indices", []*AttributeProto{intsAttr("kernel_shape", 100, 100)}, []string{"y", "i"}},
+	} {
+		g := &GraphProto{
+			Nodes:   []*NodeProto{nodeOf("MaxPool", "pool", []string{"x"}, c.outs, c.attrs...)},
+			Inputs:  []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 1, 300, 300)},
+			Outputs: []*ValueInfoProto{{Name: "y", Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}}},
+		}
+		if len(c.outs) == 2 {
+			g.Outputs = append(g.Outputs, &ValueInfoProto{Name: "i", Type: &TypeProto{Kind: "tensor", ElemType: onnxInt64}})
+		}
+		_, err := ConvertModel(modelOf(13, g), Options{})
+		if err == nil || !strings.Contains(err.Error(), "10000 taps") {
+			t.Errorf("%s 100x100 MaxPool: error %v, want one about its 10000 taps", c.name, err)
+		}
+	}
+}

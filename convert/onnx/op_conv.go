@@ -889,6 +889,12 @@ func (p pooler) pool2D(in int, w window) (int, error) {
 	return c.emit1(ir.Mul, &ir.MulOptions{}, []int{t, ft}, c.tmpName("average"), ir.Float32)
 }
 
+// maxPoolTaps bounds the windows tapPool2D converts: each tap is a few ops,
+// so a small file asking for a large window made millions of them (a
+// 100x100 window took 10 s). Real dilated and index-returning pools have a
+// few dozen taps.
+const maxPoolTaps = 1 << 12
+
 // tapPool2D pools over the window's taps, each a strided slice of the
 // padded input: for dilations, which TFLite's pools lack, and for
 // MaxPool's Indices output. The pool is the taps' MAXIMUM, or their sum
@@ -904,8 +910,8 @@ func (p pooler) tapPool2D(in int, w window, withIndices, colMajor bool) (pooled,
 	if c.tensor(in).Quant.Quantized() && !p.maxPool {
 		return 0, 0, fmt.Errorf("dilated average pool of a quantized tensor")
 	}
-	if err := checkGenerated(w.k[0]*w.k[1]*4, "the pool's taps"); err != nil {
-		return 0, 0, err
+	if taps := w.k[0] * w.k[1]; taps > maxPoolTaps {
+		return 0, 0, fmt.Errorf("%dx%d window: %d taps, each a few ops; liteforge converts dilated pools and MaxPool's Indices for at most %d", w.k[0], w.k[1], taps, maxPoolTaps)
 	}
 	fill := float32(0)
 	if p.maxPool {
