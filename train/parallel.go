@@ -2,6 +2,7 @@ package train
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/liteforge/liteforge/internal/gemm"
 )
@@ -15,14 +16,22 @@ type workers struct {
 	done    sync.WaitGroup
 }
 
+// chunkTask hands its chunks out one at a time to whichever thread asks
+// first: a thread that starts late (woken late, or sharing its core with
+// another process) takes fewer chunks instead of holding the others up at
+// the end. Which thread runs a chunk changes nothing in its results.
 type chunkTask struct {
-	n int
-	f func(chunk int)
+	n    int
+	next atomic.Int64
+	f    func(chunk int)
 }
 
 func (t *chunkTask) RunPart(part, parts int) {
-	lo, hi := gemm.Split(t.n, 1, part, parts)
-	for i := lo; i < hi; i++ {
+	for {
+		i := int(t.next.Add(1) - 1)
+		if i >= t.n {
+			return
+		}
 		t.f(i)
 	}
 }
