@@ -323,3 +323,27 @@ func TestPoolTapsBounded(t *testing.T) {
 		}
 	}
 }
+
+// tapsWithin agrees with counting the taps one by one, the definition, over
+// every small base, dilation, kernel and range, negative ones included.
+func TestTapsWithin(t *testing.T) {
+	for base := -7; base <= 7; base++ {
+		for d := 1; d <= 4; d++ {
+			for k := 1; k <= 6; k++ {
+				for lo := -5; lo <= 5; lo++ {
+					for hi := lo; hi <= 9; hi++ {
+						want := 0
+						for t := range k {
+							if p := base + t*d; p >= lo && p < hi {
+								want++
+							}
+						}
+						if got := tapsWithin(base, d, k, lo, hi); got != want {
+							t.Fatalf("tapsWithin(%d, %d, %d, %d, %d) = %d, want %d", base, d, k, lo, hi, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

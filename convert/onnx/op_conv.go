@@ -1008,6 +1008,23 @@ func (p pooler) positionTable(is, ps []int, w window, colMajor bool) (int, error
 	return p.n.c.constant(p.n.c.tmpName("positions"), ir.Int64, ps, ir.Int64Bytes(pos)), nil
 }
 
+// tapsWithin counts the taps base + t*d (t in [0, k), d >= 1) that fall in
+// [lo, hi), without visiting them: kernels of up to 2^24 taps per axis
+// over as many outputs made a loop over the taps run for hours.
+func tapsWithin(base, d, k, lo, hi int) int {
+	t0, t1 := max(0, ceilDiv(lo-base, d)), min(k, ceilDiv(hi-base, d))
+	return max(0, t1-t0)
+}
+
+// ceilDiv is a/d rounded up, for d > 0.
+func ceilDiv(a, d int) int {
+	q := a / d
+	if a%d != 0 && a > 0 {
+		q++
+	}
+	return q
+}
+
 // avgFactors corrects a sum or average over the explicitly padded input to
 // ONNX's divisor at each output position: the window's taps inside the
 // padded input with count_include_pad, inside the input without it. With
@@ -1022,13 +1039,7 @@ func avgFactors(w window, countPad, overWindow bool) []float32 {
 			lo, hi = -w.pb[i], w.in[i]+w.pe[i]
 		}
 		for o := range w.out[i] {
-			n := 0
-			for t := range w.k[i] {
-				if pos := o*w.s[i] - w.pb[i] + t*w.d[i]; pos >= lo && pos < hi {
-					n++
-				}
-			}
-			div[i][o] = max(n, 1)
+			div[i][o] = max(tapsWithin(o*w.s[i]-w.pb[i], w.d[i], w.k[i], lo, hi), 1)
 		}
 	}
 	area := 1
