@@ -299,7 +299,8 @@ func TestCropMaskBounded(t *testing.T) {
 
 // TestPoolTapsBounded: a dilated pool, or a MaxPool with Indices, becomes
 // ops per window tap, so a large window in a small file is refused with a
-// reason instead of millions of ops (the bound was 2^24 taps).
+// reason instead of millions of ops (the bound was 2^24 taps); so is a 3-D
+// ConvTranspose, ops per kernel depth tap.
 func TestPoolTapsBounded(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -321,6 +322,21 @@ func TestPoolTapsBounded(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "10000 taps") {
 			t.Errorf("%s 100x100 MaxPool: error %v, want one about its 10000 taps", c.name, err)
 		}
+	}
+	// A 3-D ConvTranspose is a few ops per kernel depth tap, so depth taps
+	// are bounded too: 5000 (a 20 KB file) made 30,000 ops, a 4 MB file
+	// would make six million.
+	g := &GraphProto{
+		Nodes:        []*NodeProto{nodeOf("ConvTranspose", "deconv", []string{"x", "w"}, []string{"y"})},
+		Initializers: []*TensorProto{floatTensor("w", []int64{1, 1, 5000, 1, 1}, make([]float32, 5000))},
+		Inputs:       []*ValueInfoProto{tensorInfo("x", onnxFloat, 1, 1, 1, 1, 1)},
+		Outputs:      []*ValueInfoProto{{Name: "y", Type: &TypeProto{Kind: "tensor", ElemType: onnxFloat}}},
+	}
+	for i := range g.Initializers[0].FloatData {
+		g.Initializers[0].FloatData[i] = 1 // no tap is skipped as zero
+	}
+	if _, err := ConvertModel(modelOf(13, g), Options{}); err == nil || !strings.Contains(err.Error(), "kernel depth 5000") {
+		t.Errorf("3-D ConvTranspose of kernel depth 5000: error %v, want one about its depth taps", err)
 	}
 }
 

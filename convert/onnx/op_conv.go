@@ -505,6 +505,9 @@ func (n *node) convTranspose3D(x *value) error {
 	if len(ws) != 5 || ws[0] != xs[1] || c.tensor(wt).Type != ir.Float32 {
 		return fmt.Errorf("weights %v %v do not fit input %v", c.tensor(wt).Type, ws, xs)
 	}
+	if ws[2] > maxWindowTaps {
+		return fmt.Errorf("kernel depth %d: each depth tap is a few ops; liteforge converts 3-D ConvTranspose of at most %d depth taps", ws[2], maxWindowTaps)
+	}
 	s, d, pads, outPad, outShape, autoPad, err := n.transposeAttrs(3)
 	if err != nil || n.err != nil {
 		return err
@@ -889,11 +892,11 @@ func (p pooler) pool2D(in int, w window) (int, error) {
 	return c.emit1(ir.Mul, &ir.MulOptions{}, []int{t, ft}, c.tmpName("average"), ir.Float32)
 }
 
-// maxPoolTaps bounds the windows tapPool2D converts: each tap is a few ops,
-// so a small file asking for a large window made millions of them (a
-// 100x100 window took 10 s). Real dilated and index-returning pools have a
-// few dozen taps.
-const maxPoolTaps = 1 << 12
+// maxWindowTaps bounds the windows converted as a few ops per tap (dilated
+// pools and MaxPool's Indices in tapPool2D, the depth taps of a 3-D
+// ConvTranspose), so that a small file cannot ask for millions of ops (a
+// 100x100 pool window took 10 s). Real models have a few dozen taps.
+const maxWindowTaps = 1 << 12
 
 // tapPool2D pools over the window's taps, each a strided slice of the
 // padded input: for dilations, which TFLite's pools lack, and for
@@ -910,8 +913,8 @@ func (p pooler) tapPool2D(in int, w window, withIndices, colMajor bool) (pooled,
 	if c.tensor(in).Quant.Quantized() && !p.maxPool {
 		return 0, 0, fmt.Errorf("dilated average pool of a quantized tensor")
 	}
-	if taps := w.k[0] * w.k[1]; taps > maxPoolTaps {
-		return 0, 0, fmt.Errorf("%dx%d window: %d taps, each a few ops; liteforge converts dilated pools and MaxPool's Indices for at most %d", w.k[0], w.k[1], taps, maxPoolTaps)
+	if taps := w.k[0] * w.k[1]; taps > maxWindowTaps {
+		return 0, 0, fmt.Errorf("%dx%d window: %d taps, each a few ops; liteforge converts dilated pools and MaxPool's Indices for at most %d", w.k[0], w.k[1], taps, maxWindowTaps)
 	}
 	fill := float32(0)
 	if p.maxPool {
