@@ -33,7 +33,12 @@ func (s *convStep) colForward(p *plan) {
 	s.geo = colGeometry{kp: roundUp8(s.depth), outP: roundUp8(w.outC)}
 	kp, out, outP := s.geo.kp, w.outC, s.geo.outP
 	rows := w.batch * w.outH * w.outW
-	col := scratch(&s.col, rows*kp)
+	// allocated zero once; im2colRows keeps its zeros (outside the image,
+	// padding columns) by never writing there
+	if len(s.col) != rows*kp {
+		s.col = make([]float32, rows*kp)
+	}
+	col := s.col
 	// the filter transposed, depth × outP, zero in the padding columns
 	f := p.vals[s.filter]
 	wt := scratch(&s.wt, s.depth*outP)
@@ -77,54 +82,42 @@ func (s *convStep) colForward(p *plan) {
 
 // im2colRows writes rows [r0, r1) of the im2col matrix (row width kp): row
 // (b, oy, ox) holds the window's taps (ky, kx) in order, each with its C
-// channels, zero outside the image and in the padding columns. Without
-// dilation a window row's taps are one contiguous run of the input, copied
-// by hand when short (LeNet's first layer copies runs of 5), where a call
-// to memmove would cost more than the copy.
+// channels, zero outside the image and in the padding columns. Those zeros
+// are where they were at the last call, since the geometry is the plan's:
+// it writes only the taps inside the image. Without dilation a window row's
+// taps are one contiguous run of the input, copied by hand when short
+// (LeNet's first layer copies runs of 5), where a call to memmove would cost
+// more than the copy.
 func (s *convStep) im2colRows(x, col []float32, r0, r1 int) {
 	w := s.win
 	kp, run, lineLen := s.geo.kp, w.kw*w.inC, w.inW*w.inC
 	ox, oy, b := r0%w.outW, (r0/w.outW)%w.outH, r0/(w.outW*w.outH)
 	for r := r0; r < r1; r++ {
-		row := col[r*kp : (r+1)*kp]
-		for i := s.depth; i < kp; i++ {
-			row[i] = 0
-		}
+		row := col[r*kp : r*kp+s.depth]
 		ix0 := ox*w.strideW - w.padLeft
-		k0, k1 := max(0, -ix0), min(w.kw, w.inW-ix0)
+		lo, hi := max(0, -ix0)*w.inC, min(w.kw, w.inW-ix0)*w.inC
 		for ky := range w.kh {
-			dst := row[ky*run : (ky+1)*run]
 			iy := oy*w.strideH - w.padTop + ky*w.dilH
-			if iy < 0 || iy >= w.inH || (w.dilW == 1 && k1 <= k0) {
-				clear(dst)
+			if iy < 0 || iy >= w.inH || (w.dilW == 1 && hi <= lo) {
 				continue
 			}
 			line := x[(b*w.inH+iy)*lineLen:][:lineLen]
+			dst := row[ky*run : (ky+1)*run]
 			if w.dilW != 1 {
 				for kx := range w.kw {
-					d := dst[kx*w.inC : (kx+1)*w.inC]
-					if ix := ix0 + kx*w.dilW; ix < 0 || ix >= w.inW {
-						clear(d)
-					} else {
-						copy(d, line[ix*w.inC:])
+					if ix := ix0 + kx*w.dilW; ix >= 0 && ix < w.inW {
+						copy(dst[kx*w.inC:(kx+1)*w.inC], line[ix*w.inC:])
 					}
 				}
 				continue
 			}
-			lo, hi := k0*w.inC, k1*w.inC
-			for i := range lo {
-				dst[i] = 0
-			}
-			src := line[(ix0+k0)*w.inC:][:hi-lo]
-			if d := dst[lo:hi]; len(d) <= 16 {
+			src, d := line[ix0*w.inC+lo:ix0*w.inC+hi], dst[lo:hi]
+			if len(d) <= 16 {
 				for i, v := range src {
 					d[i] = v
 				}
 			} else {
 				copy(d, src)
-			}
-			for i := hi; i < run; i++ {
-				dst[i] = 0
 			}
 		}
 		if ox++; ox == w.outW {
