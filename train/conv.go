@@ -172,6 +172,14 @@ const mmRows = 64
 func (s *convStep) backward(p *plan) error {
 	w := s.win
 	rows := w.batch * w.outH * w.outW
+	if s.colReady && p.grads[s.filter] != nil && w.outC%4 != 0 {
+		dzp, err := s.paddedGrad(p)
+		if err != nil {
+			return err
+		}
+		s.colBackward(p, dzp, s.geo.outP)
+		return nil
+	}
 	dz := scratch(&s.dz, rows*w.outC)
 	dz, err := p.fusedGrad(s.act, p.vals[s.out], p.grads[s.out], dz)
 	if err != nil {
@@ -181,7 +189,7 @@ func (s *convStep) backward(p *plan) error {
 		p.sumRows(dz, rows, w.outC, p.gradAcc(s.bias))
 	}
 	if s.colReady && p.grads[s.filter] != nil {
-		s.colBackward(p, dz)
+		s.colBackward(p, dz, w.outC)
 		return nil
 	}
 	if p.grads[s.filter] != nil {

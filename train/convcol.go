@@ -1,5 +1,7 @@
 package train
 
+import "github.com/liteforge/liteforge/ir"
+
 // The im2col path of CONV_2D in training plans on CPUs with the vector
 // loops: the forward pass writes the input's im2col matrix a chunk of rows
 // at a time, multiplies it with the filter while those rows are in cache,
@@ -130,28 +132,67 @@ func (s *convStep) im2colRows(x, col []float32, r0, r1 int) {
 	}
 }
 
-// colBackward computes the filter's and the input's gradients from dz and
-// the im2col matrix of the forward pass.
-func (s *convStep) colBackward(p *plan, dz []float32) {
-	w := s.win
-	kp, out, outP := s.geo.kp, w.outC, s.geo.outP
-	rows := w.batch * w.outH * w.outW
-	// dW = dZᵀ·col on 4-row tiles of output channels: dZ is padded with
-	// zero channels to outP where out is not a multiple of 4.
-	a, lda := dz, out
-	if out%4 != 0 {
-		a, lda = scratch(&s.dzp, rows*outP), outP
-		p.eachChunk(rows, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				d := a[r*outP : (r+1)*outP]
-				copy(d, dz[r*out:(r+1)*out])
-				clear(d[out:])
-			}
-		})
+// paddedGrad returns the gradient before the activation with its rows
+// padded by zero channels to outP, for output channels that are not a
+// multiple of 4, and adds the bias's gradient: one pass over the chunks of
+// sumRows, whose sums it reproduces.
+func (s *convStep) paddedGrad(p *plan) ([]float32, error) {
+	if err := activationGrad(s.act, nil, nil, nil); err != nil {
+		return nil, err
 	}
+	w := s.win
+	out, outP := w.outC, s.geo.outP
+	rows := w.batch * w.outH * w.outW
+	// allocated zero once; the padding channels are never written
+	if len(s.dzp) != rows*outP {
+		s.dzp = make([]float32, rows*outP)
+	}
+	dzp, y, dy := s.dzp, p.vals[s.out], p.grads[s.out]
+	g := scratch(&s.dz, rows*out)
+	var db []float32
+	if s.bias >= 0 {
+		db = p.gradAcc(s.bias)
+	}
+	chunks := numChunks(rows, sumChunk)
+	var part []float64
+	if db != nil {
+		part = make([]float64, chunks*out)
+	}
+	p.net.w.run(chunks, func(c int) {
+		lo, hi := chunkRange(rows, sumChunk, c)
+		gc := dy[lo*out : hi*out]
+		if s.act != ir.ActNone {
+			gc = g[lo*out : hi*out]
+			_ = activationGrad(s.act, y[lo*out:hi*out], dy[lo*out:hi*out], gc)
+		}
+		if part != nil {
+			addRows(gc, out, part[c*out:(c+1)*out])
+		}
+		for r := lo; r < hi; r++ {
+			d := dzp[r*outP : r*outP+out]
+			for j, v := range gc[(r-lo)*out : (r-lo+1)*out] {
+				d[j] = v
+			}
+		}
+	})
+	if db != nil {
+		addParts(part, out, db)
+	}
+	return dzp, nil
+}
+
+// colBackward computes the filter's and the input's gradients from the
+// gradient before the activation, dz (rows ldz apart, ldz out or, padded
+// with zero channels, a multiple of 4), and the im2col matrix of the
+// forward pass.
+func (s *convStep) colBackward(p *plan, dz []float32, ldz int) {
+	w := s.win
+	kp, out := s.geo.kp, w.outC
+	rows := w.batch * w.outH * w.outW
+	// dW = dZᵀ·col on 4-row tiles of output channels
 	tiles := roundUp4(out)
 	dw := scratch(&s.lin.dw, tiles*kp)
-	p.dzTx(a, lda, s.col, kp, rows, tiles, kp, dw)
+	p.dzTx(dz, ldz, s.col, kp, rows, tiles, kp, dw)
 	// rows of kp to rows of depth, in place (each row moves left)
 	for o := range out {
 		copy(dw[o*s.depth:(o+1)*s.depth], dw[o*kp:o*kp+s.depth])
@@ -170,7 +211,7 @@ func (s *convStep) colBackward(p *plan, dz []float32) {
 	}
 	dcol := scratch(&s.dcol, rows*kp)
 	dx := p.gradAcc(s.in)
-	x := mmArgs{n: out, a: dz, aT: 1, aM: out, b: wp, ldb: kp, c: dcol, ldc: kp, rows: rows, cols: kp}
+	x := mmArgs{n: out, a: dz, aT: 1, aM: ldz, b: wp, ldb: kp, c: dcol, ldc: kp, rows: rows, cols: kp}
 	pixels := w.outH * w.outW
 	p.net.w.run(w.batch, func(b int) {
 		vec.matMul(&x, b*pixels, (b+1)*pixels)

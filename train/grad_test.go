@@ -181,6 +181,8 @@ type convCase struct {
 // of the forward pass and of the weight gradient's row loop.
 var im2colCases = []convCase{
 	{"lenet1", 7, 6, 1, 6, 5, 1, 1, ir.PaddingSame, ir.ActNone, true, 2},
+	{"lenet1_rows", 12, 12, 1, 6, 5, 1, 1, ir.PaddingSame, ir.ActNone, true, 2}, // 288 rows: two chunks of paddedGrad's sums
+	{"lenet1_relu", 5, 6, 1, 6, 3, 1, 1, ir.PaddingSame, ir.ActRelu, true, 2},
 	{"lenet2", 9, 9, 6, 16, 5, 1, 1, ir.PaddingValid, ir.ActNone, true, 2},
 	{"out5_s2", 7, 8, 3, 5, 3, 2, 1, ir.PaddingSame, ir.ActRelu, false, 2},
 	{"depth8", 5, 5, 2, 8, 2, 1, 1, ir.PaddingValid, ir.ActRelu6, true, 2},

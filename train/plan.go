@@ -326,25 +326,37 @@ func scratch(buf *[]float32, n int) []float32 {
 	return *buf
 }
 
+// sumChunk is how many rows a chunk of a column sum holds.
+const sumChunk = 256
+
 // sumRows adds the column sums of the rows x rows-by-cols matrix m into dst,
 // in fixed chunks of rows with float64 partial sums added in chunk order.
 func (p *plan) sumRows(m []float32, rows, cols int, dst []float32) {
-	const rowChunk = 256
-	chunks := numChunks(rows, rowChunk)
+	chunks := numChunks(rows, sumChunk)
 	part := make([]float64, chunks*cols)
 	p.net.w.run(chunks, func(c int) {
-		lo, hi := chunkRange(rows, rowChunk, c)
-		acc := part[c*cols : (c+1)*cols]
-		for r := lo; r < hi; r++ {
-			for j, v := range m[r*cols : (r+1)*cols] {
-				acc[j] += float64(v)
-			}
-		}
+		lo, hi := chunkRange(rows, sumChunk, c)
+		addRows(m[lo*cols:hi*cols], cols, part[c*cols:(c+1)*cols])
 	})
+	addParts(part, cols, dst)
+}
+
+// addRows adds each column of the rows of m (cols wide) into acc.
+func addRows(m []float32, cols int, acc []float64) {
+	for r := 0; r+cols <= len(m); r += cols {
+		for j, v := range m[r : r+cols] {
+			acc[j] += float64(v)
+		}
+	}
+}
+
+// addParts adds to dst[j] the sum, in chunk order, of the chunks' partial
+// sums part[c*cols+j].
+func addParts(part []float64, cols int, dst []float32) {
 	for j := range cols {
 		var s float64
-		for c := range chunks {
-			s += part[c*cols+j]
+		for c := j; c < len(part); c += cols {
+			s += part[c]
 		}
 		dst[j] += float32(s)
 	}
