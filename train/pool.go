@@ -95,12 +95,9 @@ func (s *poolStep) forward(p *plan) error {
 				offs = w.windowOffsets(b, oy, ox, offs)
 				o := ((b*w.outH+oy)*w.outW + ox) * w.inC
 				for c := range w.inC {
-					m := float32(-math.MaxFloat32)
-					for _, off := range offs {
-						m = max(m, x[off+c])
-					}
+					m, at := windowMax(x, offs, c)
 					y[o+c] = min(max(m, lo), hi)
-					arg[o+c] = int32(firstMax(x, offs, c))
+					arg[o+c] = int32(at)
 				}
 			}
 		}
@@ -155,23 +152,27 @@ func (s *poolStep) backward(p *plan) error {
 	return nil
 }
 
-// firstMax returns the index of the first of the largest x[o+c] over the
-// offsets o. The index moves by a multiply rather than a branch, which the
-// compiler turns into a conditional move: comparisons on random activations
-// mispredict about half the time.
-func firstMax(x []float32, offs []int, c int) int {
-	at := offs[0] + c
+// windowMax returns the largest of -MaxFloat32 and the x[o+c] over the
+// offsets o (NaN if any is: the kernel's value), and the index of the first
+// of the largest x[o+c]. The index moves by a multiply rather than a
+// branch, which the compiler turns into a conditional move: comparisons on
+// random activations mispredict about half the time.
+func windowMax(x []float32, offs []int, c int) (m float32, at int) {
+	at = offs[0] + c
 	best := x[at]
+	m = max(-math.MaxFloat32, best)
 	for _, o := range offs[1:] {
 		i := o + c
+		v := x[i]
+		m = max(m, v)
 		more := 0
-		if x[i] > best {
+		if v > best {
 			more = 1
 		}
 		at += (i - at) * more
 		best = x[at]
 	}
-	return at
+	return m, at
 }
 
 // meanStep is MEAN over axes that leave the batch dimension alone.

@@ -220,24 +220,28 @@ func TestConvTrainForwardMatchesKernel(t *testing.T) {
 	}
 }
 
-func TestFirstMax(t *testing.T) {
+func TestWindowMax(t *testing.T) {
 	x := []float32{1, 5, 3, 5, -2, -1, 7, 0}
-	nan := float32(math.NaN())
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	for _, tc := range []struct {
-		x    []float32
-		offs []int
-		c    int
-		want int
+		x      []float32
+		offs   []int
+		c      int
+		wantM  float32
+		wantAt int
 	}{
-		{x, []int{0, 2, 4, 6}, 0, 6}, // 1, 3, -2, 7
-		{x, []int{0, 2, 4, 6}, 1, 1}, // 5, 5, -1, 0: the first 5
-		{x, []int{4}, 1, 5},          // a window of one
-		{[]float32{-3, -1, -1}, []int{0, 1, 2}, 0, 1},
-		{[]float32{nan, 2, 4}, []int{0, 1, 2}, 0, 0}, // nothing beats a NaN that comes first
-		{[]float32{1, nan, 4}, []int{0, 1, 2}, 0, 2}, // a later NaN is never larger
+		{x, []int{0, 2, 4, 6}, 0, 7, 6}, // 1, 3, -2, 7
+		{x, []int{0, 2, 4, 6}, 1, 5, 1}, // 5, 5, -1, 0: the first 5
+		{x, []int{4}, 1, -1, 5},         // a window of one
+		{[]float32{-3, -1, -1}, []int{0, 1, 2}, 0, -1, 1},
+		{[]float32{-inf, -inf}, []int{0, 1}, 0, -math.MaxFloat32, 0}, // the kernel's floor
+		{[]float32{nan, 2, 4}, []int{0, 1, 2}, 0, nan, 0},            // nothing beats a NaN that comes first
+		{[]float32{1, nan, 4}, []int{0, 1, 2}, 0, nan, 2},            // a later NaN is never larger
 	} {
-		if got := firstMax(tc.x, tc.offs, tc.c); got != tc.want {
-			t.Errorf("firstMax(%v, %v, %d) = %d, want %d", tc.x, tc.offs, tc.c, got, tc.want)
+		m, at := windowMax(tc.x, tc.offs, tc.c)
+		sameM := m == tc.wantM || (m != m && tc.wantM != tc.wantM)
+		if !sameM || at != tc.wantAt {
+			t.Errorf("windowMax(%v, %v, %d) = %v, %d, want %v, %d", tc.x, tc.offs, tc.c, m, at, tc.wantM, tc.wantAt)
 		}
 	}
 }
