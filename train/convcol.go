@@ -75,8 +75,12 @@ func (s *convStep) colForward(p *plan) {
 		blk := c[r0*ldc : r1*ldc]
 		vec.affineClamp(blk, blk, ldc, ones, shift, lo, hi)
 		if outP != out {
+			// by hand: a memmove call per row of 6 costs more than the copy
 			for r := r0; r < r1; r++ {
-				copy(y[r*out:(r+1)*out], c[r*ldc:r*ldc+out])
+				d := y[r*out : (r+1)*out]
+				for j, v := range c[r*ldc : r*ldc+out] {
+					d[j] = v
+				}
 			}
 		}
 	})
