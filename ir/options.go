@@ -60,6 +60,47 @@ func (p Padding) String() string {
 // whose TFLite option table is empty (PAD, TRANSPOSE, ...) have nil Options.
 type Options any
 
+// OutputActivation returns the field that holds the activation fused into
+// an op's output, for the ops whose kernels apply one (CONV_2D,
+// DEPTHWISE_CONV_2D, TRANSPOSE_CONV, the pools, FULLY_CONNECTED, ADD, SUB,
+// MUL, DIV, CONCATENATION), or nil: read it, or set it through the pointer.
+// L2_NORMALIZATION's and the recurrent ops' fields are not an output
+// activation and are left out.
+func OutputActivation(o Options) *Activation {
+	switch o := o.(type) {
+	case *Conv2DOptions:
+		return &o.Activation
+	case *DepthwiseConv2DOptions:
+		return &o.Activation
+	case *TransposeConvOptions:
+		return &o.Activation
+	case *Pool2DOptions:
+		return &o.Activation
+	case *FullyConnectedOptions:
+		return &o.Activation
+	case *AddOptions:
+		return &o.Activation
+	case *SubOptions:
+		return &o.Activation
+	case *MulOptions:
+		return &o.Activation
+	case *DivOptions:
+		return &o.Activation
+	case *ConcatenationOptions:
+		return &o.Activation
+	}
+	return nil
+}
+
+// OutputActivationOf is the activation fused into an op's output: ActNone
+// for options without one.
+func OutputActivationOf(o Options) Activation {
+	if a := OutputActivation(o); a != nil {
+		return *a
+	}
+	return ActNone
+}
+
 // Conv2DOptions parameterize CONV_2D.
 type Conv2DOptions struct {
 	Padding           Padding

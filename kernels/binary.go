@@ -30,21 +30,6 @@ type binaryKernel struct {
 	q    quantBinary // the quantized paths' parameters
 }
 
-// binaryActivation is the fused activation of ops that have one.
-func binaryActivation(op *ir.Op) ir.Activation {
-	switch o := op.Options.(type) {
-	case *ir.AddOptions:
-		return o.Activation
-	case *ir.SubOptions:
-		return o.Activation
-	case *ir.MulOptions:
-		return o.Activation
-	case *ir.DivOptions:
-		return o.Activation
-	}
-	return ir.ActNone
-}
-
 // checkBinaryIO checks the input/output counts of a two-input op and that the
 // output shape is the broadcast of the inputs' shapes.
 func checkBinaryIO(n *Node) (a, b, out *ir.Tensor, err error) {
@@ -86,7 +71,7 @@ func (k *binaryKernel) Prepare(n *Node) error {
 	if err != nil {
 		return err
 	}
-	act := binaryActivation(n.Op)
+	act := ir.OutputActivationOf(n.Op.Options)
 	switch a.Type {
 	case ir.Float32:
 		return k.prepareFloat(n, act)

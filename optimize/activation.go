@@ -40,7 +40,7 @@ func fuseInto(g *ir.Graph) int {
 			continue
 		}
 		p := g.Ops[pi]
-		if len(p.Outputs) != 1 || !hasActivationField(p) || activationOf(p) != ir.ActNone {
+		if f := ir.OutputActivation(p.Options); len(p.Outputs) != 1 || f == nil || *f != ir.ActNone {
 			continue
 		}
 		xt, yt := g.Tensors[x], g.Tensors[a.Outputs[0]]
@@ -55,81 +55,25 @@ func fuseInto(g *ir.Graph) int {
 	return len(drop)
 }
 
-// hasActivationField reports ops whose TFLite options carry a fused
-// activation that TFLite's kernels apply.
-func hasActivationField(op *ir.Op) bool {
-	switch op.Options.(type) {
-	case *ir.Conv2DOptions, *ir.DepthwiseConv2DOptions, *ir.TransposeConvOptions, *ir.Pool2DOptions,
-		*ir.FullyConnectedOptions, *ir.AddOptions, *ir.SubOptions, *ir.MulOptions, *ir.DivOptions,
-		*ir.ConcatenationOptions:
-		return true
-	}
-	return false
-}
-
-func activationOf(op *ir.Op) ir.Activation {
-	switch o := op.Options.(type) {
-	case *ir.Conv2DOptions:
-		return o.Activation
-	case *ir.DepthwiseConv2DOptions:
-		return o.Activation
-	case *ir.TransposeConvOptions:
-		return o.Activation
-	case *ir.Pool2DOptions:
-		return o.Activation
-	case *ir.FullyConnectedOptions:
-		return o.Activation
-	case *ir.AddOptions:
-		return o.Activation
-	case *ir.SubOptions:
-		return o.Activation
-	case *ir.MulOptions:
-		return o.Activation
-	case *ir.DivOptions:
-		return o.Activation
-	case *ir.ConcatenationOptions:
-		return o.Activation
-	}
-	return ir.ActNone
-}
-
-// setActivation sets the fused activation of an op that has the field.
+// setActivation sets the fused activation of an op that has the field; an
+// ADD, SUB, MUL or DIV without options gets them.
 func setActivation(op *ir.Op, a ir.Activation) {
-	switch o := op.Options.(type) {
-	case *ir.Conv2DOptions:
-		o.Activation = a
-	case *ir.DepthwiseConv2DOptions:
-		o.Activation = a
-	case *ir.TransposeConvOptions:
-		o.Activation = a
-	case *ir.Pool2DOptions:
-		o.Activation = a
-	case *ir.FullyConnectedOptions:
-		o.Activation = a
-	case *ir.AddOptions:
-		o.Activation = a
-	case *ir.SubOptions:
-		o.Activation = a
-	case *ir.MulOptions:
-		o.Activation = a
-	case *ir.DivOptions:
-		o.Activation = a
-	case *ir.ConcatenationOptions:
-		o.Activation = a
-	case nil:
-		if a == ir.ActNone {
-			return
-		}
-		switch op.Type {
-		case ir.Add:
-			op.Options = &ir.AddOptions{Activation: a, PotScaleInt16: true}
-		case ir.Sub:
-			op.Options = &ir.SubOptions{Activation: a, PotScaleInt16: true}
-		case ir.Mul:
-			op.Options = &ir.MulOptions{Activation: a}
-		case ir.Div:
-			op.Options = &ir.DivOptions{Activation: a}
-		}
+	if f := ir.OutputActivation(op.Options); f != nil {
+		*f = a
+		return
+	}
+	if op.Options != nil || a == ir.ActNone {
+		return
+	}
+	switch op.Type {
+	case ir.Add:
+		op.Options = &ir.AddOptions{Activation: a, PotScaleInt16: true}
+	case ir.Sub:
+		op.Options = &ir.SubOptions{Activation: a, PotScaleInt16: true}
+	case ir.Mul:
+		op.Options = &ir.MulOptions{Activation: a}
+	case ir.Div:
+		op.Options = &ir.DivOptions{Activation: a}
 	}
 }
 

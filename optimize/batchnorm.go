@@ -90,7 +90,7 @@ func affineKind(op *ir.Op) (ir.OpType, ir.Activation, bool) {
 // its channel count. A shift (biasOnly) needs only a float output and bias,
 // so it also folds into a hybrid op's (int8 weights, float activations).
 func affineTarget(g *ir.Graph, p *ir.Op, biasOnly bool) (int, bool) {
-	if len(p.Outputs) != 1 || len(p.Inputs) < 2 || activationOf(p) != ir.ActNone {
+	if len(p.Outputs) != 1 || len(p.Inputs) < 2 || ir.OutputActivationOf(p.Options) != ir.ActNone {
 		return 0, false
 	}
 	w := constTensor(g, p.Inputs[1])

@@ -746,27 +746,12 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// fusedActivation returns the activation of an arithmetic op's options.
-func fusedActivation(o ir.Options) ir.Activation {
-	switch o := o.(type) {
-	case *ir.AddOptions:
-		return o.Activation
-	case *ir.SubOptions:
-		return o.Activation
-	case *ir.MulOptions:
-		return o.Activation
-	case *ir.DivOptions:
-		return o.Activation
-	}
-	return ir.ActNone
-}
-
 func evalBinary(op *ir.Op, in, out []*ir.Tensor) ([][]byte, error) {
 	a, b := in[0], in[1]
 	if a.Quant.Quantized() || b.Quant.Quantized() || out[0].Quant.Quantized() {
 		return nil, ErrNotFoldable
 	}
-	act := fusedActivation(op.Options)
+	act := ir.OutputActivationOf(op.Options)
 	lo, hi, ok := activationBounds(act)
 	if !ok {
 		return nil, ErrNotFoldable

@@ -26,15 +26,7 @@ type binaryStep struct {
 }
 
 func newBinary(p *plan, op *ir.Op, oi int) (step, error) {
-	s := &binaryStep{typ: op.Type, a: op.Inputs[0], b: op.Inputs[1], out: op.Outputs[0]}
-	switch o := op.Options.(type) {
-	case *ir.AddOptions:
-		s.act = o.Activation
-	case *ir.SubOptions:
-		s.act = o.Activation
-	case *ir.MulOptions:
-		s.act = o.Activation
-	}
+	s := &binaryStep{typ: op.Type, a: op.Inputs[0], b: op.Inputs[1], out: op.Outputs[0], act: ir.OutputActivationOf(op.Options)}
 	if err := checkActivation(s.act); err != nil {
 		return nil, err
 	}
