@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/image/draw"
+
+	"github.com/liteforge/liteforge/internal/half"
 )
 
 // Input describes the model input tensor an Encoder fills. It carries what
@@ -376,7 +378,7 @@ func (e *Encoder) put(dst []byte, i int, x float32) {
 	case "float32":
 		binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(x))
 	case "float16":
-		binary.LittleEndian.PutUint16(dst[2*i:], Float32ToFloat16(x))
+		binary.LittleEndian.PutUint16(dst[2*i:], half.Float32ToFloat16(x))
 	case "int16":
 		binary.LittleEndian.PutUint16(dst[2*i:], uint16(e.quantize(x)))
 	default: // int8, uint8
@@ -427,7 +429,7 @@ func elementReader(dtype string) (func(b []byte, i int) float64, error) {
 	case "int64":
 		return func(b []byte, i int) float64 { return float64(int64(le.Uint64(b[8*i:]))) }, nil
 	case "float16":
-		return func(b []byte, i int) float64 { return float64(Float16ToFloat32(le.Uint16(b[2*i:]))) }, nil
+		return func(b []byte, i int) float64 { return float64(half.Float16ToFloat32(le.Uint16(b[2*i:]))) }, nil
 	case "float32":
 		return func(b []byte, i int) float64 { return float64(math.Float32frombits(le.Uint32(b[4*i:]))) }, nil
 	case "float64":

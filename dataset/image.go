@@ -12,6 +12,8 @@ import (
 	"slices"
 
 	_ "golang.org/x/image/bmp" // BMP too: TFLite Micro's example images are BMP files
+
+	"github.com/liteforge/liteforge/internal/half"
 )
 
 // ImageLayout is where an image's height, width and channels sit in a
@@ -193,7 +195,7 @@ func pixelWriter(dtype string) (func([]byte, uint8), int, error) {
 		}, 4, nil
 	case "float16":
 		return func(b []byte, v uint8) {
-			h := Float32ToFloat16(float32(v) / 255)
+			h := half.Float32ToFloat16(float32(v) / 255)
 			b[0], b[1] = byte(h), byte(h>>8)
 		}, 2, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 
+	"github.com/liteforge/liteforge/internal/half"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -131,9 +132,9 @@ func castReader(t ir.DataType) elemReader {
 	case ir.Int64:
 		return elemReader{int: func(b []byte, i int) int64 { return int64(le.Uint64(b[8*i:])) }}
 	case ir.Float16:
-		return elemReader{f32: func(b []byte, i int) float32 { return float16ToFloat32(le.Uint16(b[2*i:])) }}
+		return elemReader{f32: func(b []byte, i int) float32 { return half.Float16ToFloat32(le.Uint16(b[2*i:])) }}
 	case ir.BFloat16:
-		return elemReader{f32: func(b []byte, i int) float32 { return bfloat16ToFloat32(le.Uint16(b[2*i:])) }}
+		return elemReader{f32: func(b []byte, i int) float32 { return half.BFloat16ToFloat32(le.Uint16(b[2*i:])) }}
 	case ir.Float32:
 		return elemReader{f32: func(b []byte, i int) float32 { return math.Float32frombits(le.Uint32(b[4*i:])) }}
 	}
@@ -171,9 +172,9 @@ func castWriter(t ir.DataType) elemWriter {
 		var put32 func(b []byte, i int, v float32)
 		switch t {
 		case ir.Float16:
-			put32 = func(b []byte, i int, v float32) { le.PutUint16(b[2*i:], float32ToFloat16(v)) }
+			put32 = func(b []byte, i int, v float32) { le.PutUint16(b[2*i:], half.Float32ToFloat16(v)) }
 		case ir.BFloat16:
-			put32 = func(b []byte, i int, v float32) { le.PutUint16(b[2*i:], float32ToBfloat16(v)) }
+			put32 = func(b []byte, i int, v float32) { le.PutUint16(b[2*i:], half.Float32ToBFloat16(v)) }
 		default:
 			put32 = func(b []byte, i int, v float32) { le.PutUint32(b[4*i:], math.Float32bits(v)) }
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/liteforge/liteforge/internal/half"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -107,17 +108,17 @@ func TestFloat16Conversions(t *testing.T) {
 	// bit pattern.
 	for h := 0; h < 1<<16; h++ {
 		v := f16Value(uint16(h))
-		f := float16ToFloat32(uint16(h))
+		f := half.Float16ToFloat32(uint16(h))
 		if math.IsNaN(v) {
-			if !math.IsNaN(float64(f)) || float32ToFloat16(f) != uint16(h)&0x8000|0x7e00 {
-				t.Fatalf("NaN %#04x widened to %v, narrowed to %#04x", h, f, float32ToFloat16(f))
+			if !math.IsNaN(float64(f)) || half.Float32ToFloat16(f) != uint16(h)&0x8000|0x7e00 {
+				t.Fatalf("NaN %#04x widened to %v, narrowed to %#04x", h, f, half.Float32ToFloat16(f))
 			}
 			continue
 		}
 		if float64(f) != v {
 			t.Fatalf("%#04x widened to %v, want %v", h, f, v)
 		}
-		if g := float32ToFloat16(f); g != uint16(h) {
+		if g := half.Float32ToFloat16(f); g != uint16(h) {
 			t.Fatalf("%#04x round trip gave %#04x", h, g)
 		}
 	}
@@ -128,7 +129,7 @@ func TestFloat16Conversions(t *testing.T) {
 		if f != f || math.Abs(float64(f)) >= 65520 {
 			continue
 		}
-		got := float32ToFloat16(f)
+		got := half.Float32ToFloat16(f)
 		// The two float16 neighbours of |f| by the definition.
 		a := math.Abs(float64(f))
 		lo := uint16(0)

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/liteforge/liteforge/internal/fixedpoint"
+	"github.com/liteforge/liteforge/internal/half"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -232,7 +233,7 @@ func (k *dequantizeKernel) compute(dst, src []byte) {
 	out := ir.AsFloat32(dst)[:k.count]
 	if k.half {
 		for i, h := range ir.AsUint16(src)[:k.count] {
-			out[i] = float16ToFloat32(h)
+			out[i] = half.Float16ToFloat32(h)
 		}
 		return
 	}

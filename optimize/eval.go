@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/liteforge/liteforge/internal/half"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -122,14 +123,14 @@ func decode(t *ir.Tensor) (numbers, error) {
 		v := ir.AsUint16(b)[:cnt]
 		out := make([]float64, cnt)
 		for i, x := range v {
-			out[i] = float64(halfToFloat(x))
+			out[i] = float64(half.Float16ToFloat32(x))
 		}
 		return numbers{isFloat: true, f: out}, nil
 	case ir.BFloat16:
 		v := ir.AsUint16(b)[:cnt]
 		out := make([]float64, cnt)
 		for i, x := range v {
-			out[i] = float64(math.Float32frombits(uint32(x) << 16))
+			out[i] = float64(half.BFloat16ToFloat32(x))
 		}
 		return numbers{isFloat: true, f: out}, nil
 	case ir.Uint64:
@@ -179,9 +180,9 @@ func encode(t ir.DataType, n numbers) ([]byte, error) {
 		case ir.Float64:
 			binary.LittleEndian.PutUint64(out[8*i:], math.Float64bits(f))
 		case ir.Float16:
-			binary.LittleEndian.PutUint16(out[2*i:], floatToHalf(float32(f)))
+			binary.LittleEndian.PutUint16(out[2*i:], half.Float32ToFloat16(float32(f)))
 		case ir.BFloat16:
-			binary.LittleEndian.PutUint16(out[2*i:], floatToBFloat16(float32(f)))
+			binary.LittleEndian.PutUint16(out[2*i:], half.Float32ToBFloat16(float32(f)))
 		case ir.Bool:
 			if (n.isFloat && f != 0) || (!n.isFloat && v != 0) {
 				out[i] = 1
@@ -1005,74 +1006,4 @@ func evalReduce(op *ir.Op, in, out []*ir.Tensor) ([][]byte, error) {
 	}
 	b, err := encode(out[0].Type, res)
 	return one(b), err
-}
-
-// halfToFloat converts IEEE half-precision bits to float32.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h) & 0x3ff
-	switch {
-	case exp == 0 && mant == 0:
-		return math.Float32frombits(sign)
-	case exp == 0:
-		// Subnormal: value is mant * 2^-24.
-		f := float32(mant) * float32(1.0/(1<<24))
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
-}
-
-// floatToHalf converts to half precision, rounding to nearest even.
-func floatToHalf(f float32) uint16 {
-	b := math.Float32bits(f)
-	sign := uint16(b>>16) & 0x8000
-	exp := int((b >> 23) & 0xff)
-	mant := b & 0x7fffff
-	if exp == 0xff {
-		if mant != 0 {
-			return sign | 0x7e00
-		}
-		return sign | 0x7c00
-	}
-	e := exp - 127 + 15
-	if e >= 0x1f {
-		return sign | 0x7c00
-	}
-	if e <= 0 {
-		if e < -10 {
-			return sign
-		}
-		mant |= 0x800000
-		shift := uint(14 - e)
-		half := mant >> shift
-		rem := mant & (1<<shift - 1)
-		mid := uint32(1) << (shift - 1)
-		if rem > mid || (rem == mid && half&1 == 1) {
-			half++
-		}
-		return sign | uint16(half)
-	}
-	half := uint32(e)<<10 | mant>>13
-	rem := mant & 0x1fff
-	if rem > 0x1000 || (rem == 0x1000 && half&1 == 1) {
-		half++
-	}
-	return sign | uint16(half)
-}
-
-// floatToBFloat16 keeps the top 16 bits of a float32, rounding to nearest
-// even (NaN stays NaN).
-func floatToBFloat16(f float32) uint16 {
-	b := math.Float32bits(f)
-	if f != f {
-		return uint16(b>>16) | 0x40
-	}
-	b += 0x7fff + (b>>16)&1
-	return uint16(b >> 16)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/liteforge/liteforge/internal/half"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -117,18 +118,18 @@ func TestHalfConversions(t *testing.T) {
 		bits uint16
 		f    float32
 	}{{0x3c00, 1}, {0xc000, -2}, {0x7bff, 65504}, {0x0001, 5.9604645e-08}, {0x3555, 0.33325195}, {0x7c00, float32(math.Inf(1))}} {
-		if got := halfToFloat(c.bits); got != c.f {
-			t.Errorf("halfToFloat(%#04x) = %v, want %v", c.bits, got, c.f)
+		if got := half.Float16ToFloat32(c.bits); got != c.f {
+			t.Errorf("half.Float16ToFloat32(%#04x) = %v, want %v", c.bits, got, c.f)
 		}
-		if got := floatToHalf(c.f); got != c.bits {
-			t.Errorf("floatToHalf(%v) = %#04x, want %#04x", c.f, got, c.bits)
+		if got := half.Float32ToFloat16(c.f); got != c.bits {
+			t.Errorf("half.Float32ToFloat16(%v) = %#04x, want %#04x", c.f, got, c.bits)
 		}
 	}
 	// 1 + 2^-11 is halfway between two halves: ties go to the even one (1).
-	if got := floatToHalf(1 + 1.0/2048); got != 0x3c00 {
+	if got := half.Float32ToFloat16(1 + 1.0/2048); got != 0x3c00 {
 		t.Errorf("tie rounds to %#04x, want 0x3c00", got)
 	}
-	if got := floatToBFloat16(1.00390625); got != 0x3f80 { // 1 + 2^-8: tie to even
+	if got := half.Float32ToBFloat16(1.00390625); got != 0x3f80 { // 1 + 2^-8: tie to even
 		t.Errorf("bfloat16 tie = %#04x, want 0x3f80", got)
 	}
 }

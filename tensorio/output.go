@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/liteforge/liteforge/dataset"
 	"github.com/liteforge/liteforge/internal/fileutil"
+	"github.com/liteforge/liteforge/internal/half"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -147,7 +147,7 @@ func Float64s(dt ir.DataType, b []byte) ([]float64, error) {
 		v = slices.Clone(ir.AsFloat64(b))
 	case ir.Float16:
 		for _, x := range ir.AsUint16(b) {
-			v = append(v, float64(dataset.Float16ToFloat32(x)))
+			v = append(v, float64(half.Float16ToFloat32(x)))
 		}
 	case ir.BFloat16:
 		for _, x := range ir.AsUint16(b) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/liteforge/liteforge/dataset"
+	"github.com/liteforge/liteforge/internal/half"
 	"github.com/liteforge/liteforge/ir"
 )
 
@@ -47,7 +47,7 @@ func (r *Random) Fill(dt ir.DataType, n int) ([]byte, error) {
 		case ir.Float64:
 			le.PutUint64(p, math.Float64bits(v*2-1))
 		case ir.Float16:
-			le.PutUint16(p, dataset.Float32ToFloat16(float32(v*2-1)))
+			le.PutUint16(p, half.Float32ToFloat16(float32(v*2-1)))
 		case ir.BFloat16:
 			le.PutUint16(p, uint16(math.Float32bits(float32(v*2-1))>>16))
 		case ir.Int8:

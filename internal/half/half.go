@@ -1,13 +1,15 @@
-package kernels
+// Package half converts between float32 and the 16-bit float formats.
+package half
 
 import "math"
 
 // IEEE half precision (float16) and bfloat16 conversions, bit-exact with the
 // FP16 library and Eigen that TFLite uses: widening is exact, narrowing rounds
-// to nearest even, NaN stays a quiet NaN with its sign.
+// to nearest even, NaN stays a quiet NaN with its sign. The kernels, the
+// constant folder and the input/output files all convert with these.
 
-// float16ToFloat32 widens a float16 bit pattern exactly.
-func float16ToFloat32(h uint16) float32 {
+// Float16ToFloat32 widens a float16 bit pattern exactly.
+func Float16ToFloat32(h uint16) float32 {
 	sign := uint32(h&0x8000) << 16
 	exp := uint32(h>>10) & 0x1f
 	man := uint32(h & 0x3ff)
@@ -27,9 +29,9 @@ func float16ToFloat32(h uint16) float32 {
 	return v
 }
 
-// float32ToFloat16 narrows to float16, rounding to nearest even; overflow
+// Float32ToFloat16 narrows to float16, rounding to nearest even; overflow
 // gives infinity and NaN gives a quiet NaN (0x7e00 with the sign).
-func float32ToFloat16(f float32) uint16 {
+func Float32ToFloat16(f float32) uint16 {
 	b := math.Float32bits(f)
 	sign := uint16(b>>16) & 0x8000
 	exp := int(b>>23) & 0xff
@@ -70,12 +72,12 @@ func float32ToFloat16(f float32) uint16 {
 	return sign | uint16(v)
 }
 
-// bfloat16ToFloat32 widens a bfloat16 bit pattern exactly.
-func bfloat16ToFloat32(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
+// BFloat16ToFloat32 widens a bfloat16 bit pattern exactly.
+func BFloat16ToFloat32(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
 
-// float32ToBfloat16 narrows to bfloat16, rounding to nearest even (Eigen's
+// Float32ToBFloat16 narrows to bfloat16, rounding to nearest even (Eigen's
 // float_to_bfloat16_rtne); NaN gives 0x7fc0 with the sign.
-func float32ToBfloat16(f float32) uint16 {
+func Float32ToBFloat16(f float32) uint16 {
 	b := math.Float32bits(f)
 	if f != f {
 		return uint16(b>>16)&0x8000 | 0x7fc0
